@@ -1,0 +1,28 @@
+"""Interchange format v1: one call per line (JSON Lines, also gzip-compressed)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from callqa.errors import Problem, problem_from_validation
+from callqa.ingest import Item, ReadOptions, register
+from callqa.ingest.encoding import Undecodable, text_lines
+from callqa.model import Call
+
+
+@register("jsonl", suffixes=(".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz"),
+          description="interchange format v1, one call per line")
+def read_jsonl(path: Path, options: ReadOptions) -> Iterator[Item]:
+    for lineno, line in text_lines(path, options.encoding):
+        if isinstance(line, Undecodable):
+            yield Problem(str(path), lineno, None, str(line))
+            continue
+        if not line.strip():
+            continue
+        try:
+            yield Call.model_validate_json(line)
+        except ValidationError as exc:
+            yield problem_from_validation(str(path), lineno, exc)

@@ -1,0 +1,426 @@
+"""Operators on what was said: phrases, regex, dialog acts, similarity, emotion, PII."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import ConfigDict, Field, field_validator
+
+from callqa.standard.conditions import Compiler, Operator, operator
+from callqa.standard.context import CallContext
+from callqa.standard.hits import Hit, Match, Region, Scope
+
+Phrase = str | list[str]  # a list is one item written several ways (synonyms)
+
+
+def _distinct_utts(hits: list[Hit]) -> int:
+    return len({h.utt for h in hits})
+
+
+def _in_region(region: Region, start: int, end: int) -> bool:
+    return start >= region.lo and end <= region.hi
+
+
+class _TextOperator(Operator):
+    signals = frozenset({"text"})
+
+    def counted(self, hits: list[Hit], minimum: int) -> Match:
+        return Match(_distinct_utts(hits) >= minimum, hits)
+
+
+@operator
+class Phrases(_TextOperator):
+    """Phrases anywhere in the scope: `any` of them, `all` of them (per turn unless
+    `same_turn: false`), or `none`. A list inside a list is one item with synonyms.
+    Matching is on normalised text and tolerates ASR homophones unless `homophones: false`;
+    `fuzzy: true` also accepts one missing or extra character. `exclude` skips turns that
+    contain any of its phrases; `min` asks for hits in at least N turns."""
+
+    name = "phrases"
+    shorthand = "any"
+
+    class Params(Operator.Params):
+        any: list[Phrase] | None = None
+        all: list[Phrase] | None = None
+        none: list[Phrase] | None = None
+        exclude: list[Phrase] | None = None
+        homophones: bool = True
+        fuzzy: bool = False
+        same_turn: bool = True
+        min: int = 1
+
+    def __init__(self, params: Params, compiler: Compiler, node: Any) -> None:
+        super().__init__(params, compiler, node)
+        if not (params.any or params.all or params.none):
+            raise ValueError("give at least one of any / all / none")
+        lexicon, mode = compiler.lexicon, {"homophones": params.homophones, "fuzzy": params.fuzzy}
+
+        def flat(items: list[Phrase]) -> list[str]:
+            return [p for item in items for p in ([item] if isinstance(item, str) else item)]
+
+        self.any_id = lexicon.register(flat(params.any), **mode) if params.any else None
+        self.all_ids = [lexicon.register([g] if isinstance(g, str) else g, **mode)
+                        for g in params.all or []]
+        self.none_id = lexicon.register(flat(params.none), **mode) if params.none else None
+        self.exclude_id = (lexicon.register(flat(params.exclude), homophones=False)
+                           if params.exclude else None)
+
+    def _hits(self, ctx: CallContext, region: Region, list_id: int) -> list[Hit]:
+        found = ctx.phrase_hits[region.utt].get(list_id, ())
+        return [Hit(region.utt, h.start, h.end, confidence=h.confidence)
+                for h in found if _in_region(region, h.start, h.end)]
+
+    def evaluate(self, ctx: CallContext, scope: Scope) -> Match:
+        regions = scope.regions
+        if self.exclude_id is not None:
+            regions = tuple(r for r in regions if self.exclude_id not in ctx.phrase_hits[r.utt])
+        hits: list[Hit] = []
+        if self.any_id is not None:
+            hits = [h for r in regions for h in self._hits(ctx, r, self.any_id)]
+            if _distinct_utts(hits) < self.params.min:
+                return Match(False, [], near=max((h.confidence for h in hits), default=0.0))
+        if self.all_ids:
+            found = self._all(ctx, regions)
+            if _distinct_utts(found) < self.params.min:
+                return Match(False)
+            hits += found
+        if self.none_id is not None:
+            bad = [h for r in regions for h in self._hits(ctx, r, self.none_id)]
+            if bad:
+                return Match(False, [], near=max(h.confidence for h in bad))
+            if not hits:  # `none` alone is true with no hits to show
+                return Match(True, [])
+        return Match(True, hits)
+
+    def _all(self, ctx: CallContext, regions: tuple[Region, ...]) -> list[Hit]:
+        if self.params.same_turn:
+            out: list[Hit] = []
+            for r in regions:
+                per_group = [self._hits(ctx, r, gid) for gid in self.all_ids]
+                if all(per_group):
+                    out.extend(h for group in per_group for h in group)
+            return out
+        per_group = [[h for r in regions for h in self._hits(ctx, r, gid)] for gid in self.all_ids]
+        return [h for group in per_group for h in group] if all(per_group) else []
+
+
+@operator
+class Keywords(Phrases):
+    """Another name for `phrases` (the word most QA products use)."""
+
+    name = "keywords"
+
+
+@operator
+class Regex(_TextOperator):
+    """A regular expression on each turn of the scope (normalised text: Chinese punctuation
+    folded to ASCII, spaces removed, spoken digits as digits; `raw: true` for the original
+    text). `exclude` is a second pattern: turns matching it are skipped."""
+
+    name = "regex"
+    shorthand = "pattern"
+
+    class Params(Operator.Params):
+        pattern: str
+        exclude: str | None = None
+        raw: bool = False
+        min: int = 1
+
+    def __init__(self, params: Params, compiler: Compiler, node: Any) -> None:
+        super().__init__(params, compiler, node)
+        try:
+            self.pattern = re.compile(params.pattern)
+            self.exclude = re.compile(params.exclude) if params.exclude else None
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression: {exc}") from None
+
+    def evaluate(self, ctx: CallContext, scope: Scope) -> Match:
+        hits: list[Hit] = []
+        for r in scope.regions:
+            norm = ctx.norm[r.utt]
+            if self.params.raw:
+                lo, hi = norm.span(r.lo, min(r.hi, len(norm.text)))
+                text = ctx.call.utterances[r.utt].text
+                full = text
+            else:
+                lo, hi = r.lo, min(r.hi, len(norm.text))
+                full = norm.text
+            if self.exclude is not None and self.exclude.search(full):
+                continue
+            for m in self.pattern.finditer(full, lo, hi):
+                if self.params.raw:
+                    hits.append(Hit(r.utt, *_to_norm(norm.offsets, m.start(), m.end())))
+                else:
+                    hits.append(Hit(r.utt, m.start(), m.end()))
+        return self.counted(hits, self.params.min)
+
+
+def _to_norm(offsets: tuple[int, ...], start: int, end: int) -> tuple[int, int]:
+    """Original span → the normalised span covering it."""
+    from bisect import bisect_left
+
+    lo = bisect_left(offsets, start, 0, len(offsets) - 1)
+    hi = bisect_left(offsets, end, 0, len(offsets) - 1)
+    return lo, max(hi, lo + 1) if end > start else hi
+
+
+@operator
+class Act(_TextOperator):
+    """Dialog act(s) of a turn from the trained classifier (callqa.text.acts): true for turns
+    whose probability reaches the act's threshold (or `threshold`)."""
+
+    name = "act"
+    shorthand = "is"
+    signals = frozenset({"text", "acts"})
+
+    class Params(Operator.Params):
+        model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+        is_: list[str] = Field(alias="is")
+        threshold: float | None = None
+        min: int = 1
+
+        @field_validator("is_", mode="before")
+        @classmethod
+        def _one_or_many(cls, value: Any) -> Any:
+            return [value] if isinstance(value, str) else value
+
+    def __init__(self, params: Params, compiler: Compiler, node: Any) -> None:
+        super().__init__(params, compiler, node)
+        from callqa.text.acts import ACTS
+
+        unknown = [a for a in params.is_ if a not in ACTS]
+        if unknown:
+            raise ValueError(f"unknown act {unknown[0]!r}; known acts: {', '.join(ACTS)}")
+        self.columns = [ACTS.index(a) for a in params.is_]
+        self.threshold = params.threshold
+
+    def evaluate(self, ctx: CallContext, scope: Scope) -> Match:
+        from callqa.text.acts import default_model
+
+        rows = ctx.act_rows()
+        limits = default_model().thresholds()
+        hits: list[Hit] = []
+        near = 0.0
+        for r in scope.regions:
+            row = rows[r.utt] if r.lo == 0 and r.hi >= len(ctx.norm[r.utt].text) else \
+                _partial_acts(ctx, r)
+            best = None
+            for col in self.columns:
+                p = float(row[col])
+                limit = self.threshold if self.threshold is not None else float(limits[col])
+                if p >= limit:
+                    best = max(best or 0.0, p)
+                else:
+                    near = max(near, p / limit * 0.5)
+            if best is not None:
+                hits.append(Hit(r.utt, r.lo, min(r.hi, len(ctx.norm[r.utt].text)), confidence=best))
+        m = self.counted(hits, self.params.min)
+        m.near = near
+        return m
+
+
+def _partial_acts(ctx: CallContext, region: Region):
+    """Acts of part of a turn (the rest of a chat message after 请稍等 …), cached per call."""
+    key = ("acts-part", region.utt, region.lo, region.hi)
+    if key not in ctx.memo:
+        from callqa.text.acts import default_model
+
+        text = _letters(ctx.text_of(region))
+        model = default_model()
+        ctx.memo[key] = model.predict_proba([text])[0] if text else [0.0] * len(model.acts)
+    return ctx.memo[key]
+
+
+@operator
+class Similar(_TextOperator):
+    """Turns similar to any example sentence (char n-gram cosine by default; `backend: e5`
+    uses the optional multilingual-e5-small embeddings)."""
+
+    name = "similar"
+    shorthand = "to"
+
+    class Params(Operator.Params):
+        to: list[str]
+        threshold: float = 0.6
+        backend: Literal["lexical", "e5"] = "lexical"
+        min: int = 1
+
+    def __init__(self, params: Params, compiler: Compiler, node: Any) -> None:
+        super().__init__(params, compiler, node)
+        from callqa.text.similarity import SimilarityIndex
+
+        self.index = SimilarityIndex(params.to, backend=params.backend)
+
+    def evaluate(self, ctx: CallContext, scope: Scope) -> Match:
+        key = ("similar", id(self))
+        cache = ctx.memo.setdefault(key, {})
+        todo = [r for r in scope.regions if (r.utt, r.lo, r.hi) not in cache]
+        if todo:
+            scores, _ = self.index.best([ctx.call.utterances[r.utt].text if r.lo == 0
+                                         else ctx.text_of(r) for r in todo])
+            for r, s in zip(todo, scores, strict=True):
+                cache[(r.utt, r.lo, r.hi)] = float(s)
+        hits, near = [], 0.0
+        for r in scope.regions:
+            s = cache[(r.utt, r.lo, r.hi)]
+            if s >= self.params.threshold:
+                hits.append(Hit(r.utt, r.lo, min(r.hi, len(ctx.norm[r.utt].text)), confidence=s))
+            else:
+                near = max(near, s)
+        m = self.counted(hits, self.params.min)
+        m.near = near
+        return m
+
+
+@operator
+class Emotion(_TextOperator):
+    """Turns whose speaker is angry/complaining (`angry`) or abusive (`abusive`), from the
+    emotion model (lexicon + classifier); `threshold` overrides the model's."""
+
+    name = "emotion"
+    shorthand = "kind"
+    signals = frozenset({"text", "emotion"})
+
+    class Params(Operator.Params):
+        kind: Literal["angry", "abusive"] = "angry"
+        threshold: float | None = None
+        min_intensity: float = 0.0
+        min: int = 1
+
+    def evaluate(self, ctx: CallContext, scope: Scope) -> Match:
+        from callqa.text.emotion import default_model
+
+        model = default_model()
+        limit = self.params.threshold
+        if limit is None:
+            limit = model.angry_threshold if self.params.kind == "angry" else model.abusive_threshold
+        emotions = ctx.emotions()
+        hits, near = [], 0.0
+        for r in scope.regions:
+            e = emotions[r.utt]
+            p = e.angry if self.params.kind == "angry" else e.abusive
+            if p >= limit and e.intensity >= self.params.min_intensity:
+                hits.append(Hit(r.utt, 0, len(ctx.norm[r.utt].text), confidence=p))
+            else:
+                near = max(near, p)
+        m = self.counted(hits, self.params.min)
+        m.near = near
+        return m
+
+
+@operator
+class Pii(_TextOperator):
+    """Personal data in the turn (ID card, mobile, bank card, e-mail, QQ/WeChat, a name the
+    speaker introduces), from callqa.text.pii."""
+
+    name = "pii"
+    shorthand = "kinds"
+
+    class Params(Operator.Params):
+        kinds: list[str] | None = None
+        min: int = 1
+
+    def evaluate(self, ctx: CallContext, scope: Scope) -> Match:
+        from callqa.text.pii import find_pii
+
+        hits = []
+        for r in scope.regions:
+            norm = ctx.norm[r.utt]
+            for p in find_pii(ctx.call.utterances[r.utt].text, kinds=self.params.kinds):
+                lo, hi = _to_norm(norm.offsets, p.start, p.end)
+                if _in_region(r, lo, hi) or (r.lo == 0 and r.hi >= len(norm.text)):
+                    hits.append(Hit(r.utt, lo, hi, confidence=p.score))
+        return self.counted(hits, self.params.min)
+
+
+@operator
+class Turns(_TextOperator):
+    """How many turns the scope holds: `min` (default 1) and optional `max`."""
+
+    name = "turns"
+    shorthand = "min"
+    signals = frozenset()
+
+    class Params(Operator.Params):
+        min: int = 1
+        max: int | None = None
+        min_chars: int = 1  # a turn counts only with at least this many characters
+
+    def evaluate(self, ctx: CallContext, scope: Scope) -> Match:
+        utts = sorted({r.utt for r in scope.regions
+                       if len(_letters(ctx.text_of(r))) >= self.params.min_chars})
+        ok = len(utts) >= self.params.min and (self.params.max is None or len(utts) <= self.params.max)
+        return Match(ok, [Hit(u, 0, len(ctx.norm[u].text)) for u in utts] if ok else [])
+
+
+_NOT_LETTER = re.compile(r"[\W_]+")
+
+
+def _letters(text: str) -> str:
+    return _NOT_LETTER.sub("", text)
+
+
+@operator
+class AddressesCustomer(_TextOperator):
+    """The agent addresses the customer with a title: 〈surname〉先生/女士 when the surname is
+    known (the customer gives it, or the agent already uses it), else 先生/女士 alone."""
+
+    name = "addresses_customer"
+    shorthand = "titles"
+
+    class Params(Operator.Params):
+        titles: tuple[str, ...] = ("先生", "女士", "小姐")
+        surname_patterns: tuple[str, ...] = (
+            r"(?:我|本人)(?:姓|叫)(?P<name>[\u4e00-\u9fff])",
+            r"免贵姓(?P<name>[\u4e00-\u9fff])",
+            r"(?:我是|这是)(?P<name>[\u4e00-\u9fff])(?:先生|女士|小姐)",
+        )
+
+    def __init__(self, params: Params, compiler: Compiler, node: Any) -> None:
+        super().__init__(params, compiler, node)
+        self.surname = [re.compile(p) for p in params.surname_patterns]
+        titles = "|".join(map(re.escape, params.titles))
+        self.title = re.compile(rf"(?P<name>[\u4e00-\u9fff]?)(?:{titles})")
+
+    def evaluate(self, ctx: CallContext, scope: Scope) -> Match:
+        surnames = {m.group("name") for i in range(ctx.size) if ctx.speaker(i) == "customer"
+                    for p in self.surname for m in p.finditer(ctx.norm[i].text)}
+        with_name, bare = [], []
+        for r in scope.regions:
+            if ctx.speaker(r.utt) != "agent":
+                continue
+            text = ctx.norm[r.utt].text
+            for m in self.title.finditer(text, r.lo, min(r.hi, len(text))):
+                name = m.group("name")
+                hit = Hit(r.utt, m.start(), m.end())
+                if _is_surname(name, text[max(0, m.start() - 1) : m.start()]):
+                    with_name.append((name, hit))
+                else:
+                    bare.append(hit)
+        known = surnames | {n for n, _ in with_name}
+        if known:
+            good = [h for n, h in with_name if n in known]
+            return Match(bool(good), good)
+        return Match(bool(bare), bare)
+
+
+# The commonest single-character surnames (百家姓, by frequency); enough to tell 王先生 from
+# 好的先生. A centre with rarer surnames is still judged fairly: a bare 先生 after the
+# customer gave such a surname is compared with the surname the customer said.
+_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
+    "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚"
+    "邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左"
+    "柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈"
+    "饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵"
+    "苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+)
+
+
+def _is_surname(name: str, before: str) -> bool:
+    """Is `name` (the character before 先生/女士) a surname rather than part of a phrase?"""
+    if not name or name not in _SURNAMES:
+        return False
+    return not (name == "谢" and before in ("谢", "感", "多", "致"))  # 谢谢先生 thanks, not 谢先生
