@@ -114,8 +114,11 @@ def _run(engine: Engine, items, jobs: int, fmt: OutputFormat, out: Path | None,
             if isinstance(item, Problem):
                 summary.problems += 1
                 io_errors += item.line is None
-                (progress.console if progress else err).print(f"[yellow]skipped[/yellow] {item}",
-                                                               markup=True, highlight=False)
+                message = typer.style("skipped ", fg="yellow") + str(item)
+                if progress:
+                    progress.console.print(message, markup=False, highlight=False, soft_wrap=True)
+                else:
+                    typer.echo(message, err=True)
                 continue
             summary.add(item)
             lowest = item.score if lowest is None else min(lowest, item.score)

@@ -33,19 +33,21 @@ def detect(head: bytes) -> str:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     for encoding in ("utf-8", "gb18030"):
-        try:
-            _decode_prefix(head, encoding)
+        if _mostly_decodes(head, encoding):
             return encoding
-        except UnicodeDecodeError:
-            continue
     best = from_bytes(head).best()
     return best.encoding if best else "utf-8"
 
 
-def _decode_prefix(head: bytes, encoding: str) -> None:
-    """Decode, forgiving only a multi-byte character cut off at the end of the sample."""
-    decoder = codecs.getincrementaldecoder(encoding)()
-    decoder.decode(head, final=False)
+def _mostly_decodes(head: bytes, encoding: str) -> bool:
+    """Does the sample decode, but for a stray bad byte or two (those lines get reported)?
+
+    A multi-byte character cut off at the end of the sample is not an error.
+    """
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    text = decoder.decode(head, final=False)
+    bad = text.count("\ufffd")
+    return bad == 0 or bad <= max(1, len(text) // 500)
 
 
 class Undecodable(str):

@@ -7,8 +7,10 @@ checkpoints use phrases.
 
 Modes, with the confidence a hit reports:
 - exact (1.0): the normalised phrase occurs in the normalised text;
-- homophone (0.85): same toneless pinyin, with zh/ch/sh ≈ z/c/s and -ng ≈ -n
-  (ASR writes 头诉 for 投诉, 推款 for 退款, 烧等 for 稍等);
+- homophone (0.85): same toneless pinyin (ASR writes 头诉 for 投诉, 推款 for 退款, 烧等 for
+  稍等), except where the text holds a real word that only sounds like the phrase
+  (稍后 "later" is not 稍候 "wait a moment"). Looser folds (zh≈z, -ng≈-n) were tried and
+  dropped: they turned 是 into 四 and 公式 into 公司.
 - fuzzy (0.75): one character missing from, or one extra character inside, the phrase
   (phrases of four characters or more).
 """
@@ -46,20 +48,16 @@ def _pinyin_table() -> dict[int, str]:
     codes: dict[str, str] = {}
     table: dict[int, str] = {}
     for code, readings in pinyin_dict.items():
-        syllable = _fold(to_normal(readings.split(",")[0]))
+        syllable = to_normal(readings.split(",")[0])
         if syllable not in codes:
             codes[syllable] = chr(0xF0000 + len(codes))
         table[code] = codes[syllable]
     return table
 
 
-def _fold(syllable: str) -> str:
-    """Merge syllables that Mandarin speakers and ASR confuse."""
-    for retroflex in ("zh", "ch", "sh"):
-        if syllable.startswith(retroflex):
-            syllable = syllable[0] + syllable[2:]
-            break
-    return syllable[:-1] if syllable.endswith("ng") else syllable
+# Real words that sound like a phrase word but mean something else: a homophone hit on
+# text containing one of them is not a hit (unless the phrase itself contains it).
+FALSE_FRIENDS = ("稍后", "以后", "之后", "然后", "最后", "事后", "公式", "其实", "是的")
 
 
 def to_pinyin_code(text: str) -> str:
@@ -134,8 +132,10 @@ class Lexicon:
                 keep(list_id, self._exact.patterns[pattern], start, end, EXACT)
         if self._sound is not None:
             for pattern, start, end in self._sound.find(to_pinyin_code(joined)):
+                said = joined[start:end]
                 for list_id, phrase in self._sound.values[pattern]:
-                    keep(list_id, phrase, start, end, HOMOPHONE)
+                    if said == phrase or not _false_friend(said, phrase):
+                        keep(list_id, phrase, start, end, HOMOPHONE)
         if self._dropped is not None:
             for pattern, start, end in self._dropped.find(joined):
                 for list_id, phrase in self._dropped.values[pattern]:
@@ -158,6 +158,10 @@ class Lexicon:
                     left_start = lefts.get((list_id, phrase, split, start - 1))
                     if left_start is not None:
                         keep(list_id, phrase, left_start, end, FUZZY)
+
+
+def _false_friend(said: str, phrase: str) -> bool:
+    return any(word in said and word not in phrase for word in FALSE_FRIENDS)
 
 
 class _Automaton:

@@ -102,14 +102,15 @@ class Hold(Operator):
         return Match.of(out)
 
     def _episodes(self, ctx: CallContext) -> list[Hit] | None:
-        pbx = _pbx_holds(ctx)
-        announced = {ep.utt for ep in pbx if ep.utt is not None}
-        spoken: list[Hit] = []
+        spoken_hits: list[Hit] = []
         if self.spoken is not None:
             m = self.spoken.evaluate(ctx, ctx.whole)
-            if m.ok is None and not pbx:
+            if m.ok is None and not ctx.call.events_of("hold_start"):
                 return None
-            spoken = _spoken_holds(ctx, m.hits, announced, self.continues)
+            spoken_hits = m.hits
+        hold_turns = {h.utt for h in spoken_hits if h.utt is not None}
+        pbx, announced = _pbx_holds(ctx, hold_turns)
+        spoken = _spoken_holds(ctx, spoken_hits, announced, self.continues)
         return sorted(pbx + spoken, key=lambda h: (h.utt if h.utt is not None else -1, h.t or 0))
 
 
@@ -117,38 +118,61 @@ def _agent_turns(ctx: CallContext) -> list[int]:
     return [i for i in range(ctx.size) if ctx.speaker(i) == "agent"]
 
 
-def _pbx_holds(ctx: CallContext) -> list[Hit]:
-    """Pair hold_start/hold_end events; find the announcing and the resuming turn by time."""
+def _pbx_holds(ctx: CallContext, hold_turns: set[int]) -> tuple[list[Hit], set[int]]:
+    """Pair hold_start/hold_end events into episodes, each with its announcing and resuming
+    turn found by time; also returns the turns that announced them (not holds of their own)."""
     utterances = ctx.call.utterances
     timed = bool(utterances) and all(u.start is not None for u in utterances)
     transfers = [e.t for e in ctx.call.events if e.type == "transfer"]
-    out = []
+    out: list[Hit] = []
+    announced: set[int] = set()
     start: Event | None = None
+    pairs: list[tuple[float, float | None]] = []
     for e in ctx.call.events:
         if e.type == "hold_start" and start is None:
             start = e
         elif e.type == "hold_end" and start is not None:
             if not any(start.t <= t <= e.t + RESUME_SLACK for t in transfers):  # a transfer wait
-                out.append(_pbx_episode(ctx, start.t, e.t, timed))
+                pairs.append((start.t, e.t))
             start = None
     if start is not None:  # never taken off hold before the end
-        out.append(_pbx_episode(ctx, start.t, None, timed))
-    return out
+        pairs.append((start.t, None))
+    for t0, t1 in pairs:
+        if not timed:
+            out.append(Hit(None, t=t0, t_end=t1, label=_hold_label(t0, t1)))
+            continue
+        run = _announcing_run(ctx, t0, hold_turns)
+        announced.update(run)
+        out.append(_pbx_episode(ctx, t0, t1, run[0] if run else None))
+    return out, announced
 
 
-def _pbx_episode(ctx: CallContext, t0: float, t1: float | None, timed: bool) -> Hit:
-    label = f"保持 {t0:.1f}s–{t1:.1f}s" if t1 is not None else f"保持 {t0:.1f}s 起"
-    if not timed:
-        return Hit(None, t=t0, t_end=t1, label=label)
+def _hold_label(t0: float, t1: float | None) -> str:
+    return f"保持 {t0:.1f}s–{t1:.1f}s" if t1 is not None else f"保持 {t0:.1f}s 起"
+
+
+def _announcing_run(ctx: CallContext, t0: float, hold_turns: set[int]) -> list[int]:
+    """The agent turns that announced a PBX hold: the last agent turn before it (within
+    15 s) and, before that, the agent's hold turns leading up to it (请稍等…正在调取…)."""
     utterances = ctx.call.utterances
-    agent = _agent_turns(ctx)
-    before = [i for i in agent if utterances[i].start < t0]  # type: ignore[operator]
-    announce = before[-1] if before and t0 - (utterances[before[-1]].end or t0) <= 15 else None
+    before = [i for i in _agent_turns(ctx) if utterances[i].start < t0]  # type: ignore[operator]
+    if not before or t0 - (utterances[before[-1]].end or t0) > 15:
+        return []
+    run = [before[-1]]
+    for i in reversed(before[:-1]):
+        if i not in hold_turns:
+            break
+        run.insert(0, i)
+    return run
+
+
+def _pbx_episode(ctx: CallContext, t0: float, t1: float | None, announce: int | None) -> Hit:
     resume = None
     if t1 is not None:
-        resume = next((i for i in agent if utterances[i].start >= t1 - RESUME_SLACK), None)  # type: ignore[operator]
+        resume = next((i for i in _agent_turns(ctx)
+                       if ctx.call.utterances[i].start >= t1 - RESUME_SLACK), None)  # type: ignore[operator]
     return Hit(announce, 0, len(ctx.norm[announce].text) if announce is not None else 0,
-               t=t0, t_end=t1, label=label, utt_end=resume)
+               t=t0, t_end=t1, label=_hold_label(t0, t1), utt_end=resume)
 
 
 def _spoken_holds(ctx: CallContext, hits: list[Hit], announced: set[int | None],

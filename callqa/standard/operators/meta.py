@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator
 
 from callqa.standard.conditions import Compiler, Operator, operator
 from callqa.standard.context import CallContext
 from callqa.standard.hits import UNKNOWN, Hit, Match, Scope
 
 DEFAULT_TZ = timezone(timedelta(hours=8))  # a naive started_at is China time
+Day = Annotated[str, BeforeValidator(lambda v: v.isoformat() if isinstance(v, date) else v)]
 
 
 def local_start(ctx: CallContext) -> datetime | None:
@@ -63,7 +66,7 @@ class Holiday(Operator):
     signals = frozenset({"meta"})
 
     class Params(Operator.Params):
-        dates: list[str] | dict[str, list[str]]
+        dates: list[Day] | dict[str, list[Day]]
 
     def __init__(self, params: Params, compiler: Compiler, node: Any) -> None:
         super().__init__(params, compiler, node)

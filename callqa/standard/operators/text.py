@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import BeforeValidator, ConfigDict, Field, field_validator
 
 from callqa.standard.conditions import Compiler, Operator, operator
 from callqa.standard.context import CallContext
 from callqa.standard.hits import Hit, Match, Region, Scope
 
-Phrase = str | list[str]  # a list is one item written several ways (synonyms)
+# A phrase written as a number in YAML (12315, 95000) is still a phrase.
+Text = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int | float) else v)]
+Phrase = Text | list[Text]  # a list is one item written several ways (synonyms)
 
 
 def _distinct_utts(hits: list[Hit]) -> int:

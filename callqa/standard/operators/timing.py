@@ -95,14 +95,25 @@ class Silence(Operator):
                        for h in m.hits if h.t is not None]
         hits = []
         for start, end in timeline.silences():
-            if end - start <= self.params.over:
-                continue
-            if any(a - 0.5 <= start and end <= b + 0.5 for a, b in excused):
+            # Only the part of the silence outside announced holds/transfers counts.
+            quiet = end - start - _covered(start, end, excused)
+            if quiet <= self.params.over:
                 continue
             utt = _utt_near(ctx, end)
             hits.append(Hit(utt, 0, len(ctx.norm[utt].text) if utt is not None else 0,
                             t=start, t_end=end, label=f"静默 {end - start:.1f} 秒"))
         return Match.of(hits)
+
+
+def _covered(start: float, end: float, intervals: list[tuple[float, float]]) -> float:
+    """Seconds of [start, end] inside the union of `intervals`."""
+    covered, reach = 0.0, start
+    for a, b in sorted(intervals):
+        a, b = max(a, reach), min(b, end)
+        if b > a:
+            covered += b - a
+            reach = b
+    return covered
 
 
 @operator
