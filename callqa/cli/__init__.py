@@ -27,7 +27,7 @@ def _root() -> None:
 
 
 # Modules that add commands; a module missing its optional dependencies is skipped.
-_COMMANDS = ("check", "rules", "phrases", "demo", "evaluate")
+_COMMANDS = ("check", "rules", "phrases", "demo", "evaluate", "ingest", "transcribe")
 
 
 def _register_all() -> None:
