@@ -61,6 +61,24 @@ def list_(
     console().print(f"{len(cps)} 个检查点（{sum(c.spec.enabled for c in cps)} 个启用）")
 
 
+@rules.command()
+def operators() -> None:
+    """规则可用的运算符及其参数。The operators a condition can use, with their parameters."""
+    import callqa.standard.operators  # noqa: F401  (registers them)
+    from callqa.standard.conditions import OPERATORS
+
+    table = Table(title="运算符 operators", title_justify="left", show_lines=True)
+    for col in ("operator", "parameters", "signals", "what"):
+        table.add_column(col, overflow="fold")
+    for name, cls in sorted(OPERATORS.items()):
+        params = ", ".join(
+            f"{field.alias or key}" + (f"={field.default!r}" if not field.is_required() else "")
+            for key, field in cls.Params.model_fields.items())
+        doc = " ".join((cls.__doc__ or "").split())
+        table.add_row(name, params, ",".join(sorted(cls.signals)) or "—", doc)
+    console().print(table)
+
+
 _ZH = {"phone": "电话", "chat": "文字", "inbound": "呼入", "outbound": "呼出"}
 
 

@@ -22,7 +22,7 @@ is judged in the hit's own turn with the hit as anchor, so it can look before or
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -106,10 +106,14 @@ class Ref(Condition):
         return self._target().signals
 
     def evaluate(self, ctx: CallContext, scope: Scope) -> Match:
-        key = (self.name, scope.key())
-        if key not in ctx.memo:
-            ctx.memo[key] = self._target().evaluate(ctx, scope)
-        return ctx.memo[key]
+        # Keyed by the scope object (kept alive in the memo, so its id is not reused): named
+        # conditions are mostly evaluated on the call's one `whole` scope.
+        key = (self.name, id(scope))
+        cached = ctx.memo.get(key)
+        if cached is None or cached[0] is not scope:
+            cached = (scope, self._target().evaluate(ctx, scope))
+            ctx.memo[key] = cached
+        return cached[1]
 
 
 class Window(BaseModel):
@@ -159,19 +163,27 @@ class Scoped(Condition):
 
     def narrow(self, ctx: CallContext, scope: Scope, anchor: Hit | None) -> Scope | None:
         """The scope this node's keys describe; None when it cannot be placed (no times)."""
+        regions: Sequence[Region]
         if self.after is not None or self.before is not None:
-            regions = _window(ctx, anchor, self.after or self.before, self.after is not None)
-            if regions is None:
+            found = _window(ctx, anchor, self.after or self.before, self.after is not None)
+            if found is None:
                 return None
+            regions = self._of_role(ctx, found)
+        elif self.role and scope.regions is ctx.whole.regions:
+            regions = ctx.turns_of(self.role)  # the common case, cached per call
         else:
-            regions = list(scope.regions)
-        if self.role:
-            regions = [r for r in regions if ctx.speaker(r.utt) == self.role]
+            regions = self._of_role(ctx, scope.regions)
         if self.first is not None or self.last is not None:
             utts = sorted({r.utt for r in regions})
             keep = set(utts[: self.first] if self.first is not None else utts[-self.last :])
             regions = [r for r in regions if r.utt in keep]
         return Scope(tuple(regions), scope.t0, scope.t1, anchor)
+
+    def _of_role(self, ctx: CallContext, regions: Sequence[Region]) -> Sequence[Region]:
+        if not self.role:
+            return regions
+        roles = ctx.roles
+        return [r for r in regions if roles[r.utt] == self.role]
 
 
 def _window(ctx: CallContext, anchor: Hit | None, w: Window, forward: bool) -> list[Region] | None:
@@ -186,6 +198,8 @@ def _window(ctx: CallContext, anchor: Hit | None, w: Window, forward: bool) -> l
         t = anchor.t_end if w.from_ == "end" and anchor.t_end is not None else anchor.t
     else:
         utt, offset, t = anchor.utt, anchor.start, anchor.t
+    if t is None and utt is not None:  # a text hit: its turn's start time, when known
+        t = utterances[utt].start
     regions: list[Region] = []
     if utt is None:  # an anchor in time only (an event): place it among timed turns
         if t is None or not all(u.start is not None for u in utterances):

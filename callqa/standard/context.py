@@ -43,8 +43,8 @@ class CallContext:
         self.norm.extend(normalized)
         self.phrase_hits.extend(self.lexicon.scan([n.text for n in normalized]))
         self.memo.clear()
-        self.__dict__.pop("timeline", None)
-        self.__dict__.pop("whole", None)
+        for derived in ("timeline", "whole", "roles"):
+            self.__dict__.pop(derived, None)
 
     # -- models, batched ----------------------------------------------------------------
     def act_rows(self):
@@ -67,12 +67,36 @@ class CallContext:
         return self.call.utterances[utt].speaker
 
     @cached_property
+    def roles(self) -> list[str]:
+        return [u.speaker for u in self.call.utterances]
+
+    def turns_of(self, role: str) -> tuple[Region, ...]:
+        """The whole turns of one speaker."""
+        key = ("turns", role)
+        if key not in self.memo:
+            self.memo[key] = tuple(r for r in self.whole.regions if self.roles[r.utt] == role)
+        return self.memo[key]
+
+    @cached_property
     def timeline(self) -> Timeline | None:
         return Timeline.of(self.call)
 
     @cached_property
     def whole(self) -> Scope:
         return Scope(tuple(Region(i) for i in range(self.size)))
+
+    def word_bounds(self, utt: int) -> frozenset[int]:
+        """Offsets in the normalised turn where a word starts or ends (rjieba)."""
+        key = ("words", utt)
+        if key not in self.memo:
+            import rjieba
+
+            offset, bounds = 0, {0}
+            for word in rjieba.cut(self.norm[utt].text):
+                offset += len(word)
+                bounds.add(offset)
+            self.memo[key] = frozenset(bounds)
+        return self.memo[key]
 
     def text_of(self, region: Region) -> str:
         """The normalised text a region covers."""

@@ -16,7 +16,6 @@ Steps, in order:
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -71,8 +70,7 @@ def _traditional_chars() -> frozenset[str]:
 
 def to_simplified(text: str) -> str:
     """Traditional → simplified; a no-op (and fast) for simplified text."""
-    trad = _traditional_chars()
-    if not any(ch in trad for ch in text):
+    if _traditional_chars().isdisjoint(text):
         return text
     out = _t2s().convert(text)
     if len(out) == len(text):
@@ -82,18 +80,21 @@ def to_simplified(text: str) -> str:
     return "".join(_t2s().convert(ch)[:1] or ch for ch in text)
 
 
-def _char(ch: str) -> str:
-    """One character → its matching form ('' drops it)."""
-    if ch in _PUNCT:
-        return _PUNCT[ch]
-    code = ord(ch)
-    if 0xFF01 <= code <= 0xFF5E:  # full-width ASCII
-        ch = chr(code - 0xFEE0)
-    elif code == 0x3000:
-        return ""
-    if ch.isspace() or ch in _FILLERS or unicodedata.category(ch) == "Cf":
-        return ""
-    return ch.lower()
+@lru_cache(maxsize=1)
+def _one_to_one() -> dict[int, str]:
+    """str.translate table for the replacements that keep length: punctuation, full width,
+    upper case."""
+    table = {ord(k): v for k, v in _PUNCT.items() if len(v) == 1}
+    for code in range(0xFF01, 0xFF5F):
+        table.setdefault(code, chr(code - 0xFEE0).lower())
+    for code in range(ord("A"), ord("Z") + 1):
+        table[code] = chr(code).lower()
+    return table
+
+
+# Characters dropped, and stutter (a character three or more times in a row).
+_DROP = re.compile(r"[\s\u3000\u200b-\u200f\u2060\ufeff" + "".join(_FILLERS) + "]")
+_STUTTER = re.compile(r"(.)\1\1+")
 
 
 def chinese_number(numeral: str) -> int | None:
@@ -132,22 +133,26 @@ def _numeral_to_digits(run: str, following: str) -> str | None:
 
 def normalize(text: str) -> Normalized:
     """Normalise `text`; see the module docstring for the steps."""
-    simplified = to_simplified(text)
-    chars: list[str] = []
-    offsets: list[int] = []
-    for i, ch in enumerate(simplified):
-        out = _char(ch)
-        if not out:
-            continue
-        # Collapse ASR stutter: keep at most two identical characters in a row (谢谢 stays).
-        if len(chars) >= 2 and chars[-1] == out and chars[-2] == out:
-            continue
-        chars.append(out)
-        offsets.append(i)
-    norm = "".join(chars)
+    mapped = to_simplified(text).translate(_one_to_one())
+    if _DROP.search(mapped) or _STUTTER.search(mapped):
+        norm, offsets = _drop_and_collapse(mapped)
+    else:
+        norm, offsets = mapped, list(range(len(mapped)))
     if _NUMERAL_RUN.search(norm):
         norm, offsets = _convert_numerals(norm, offsets)
     return Normalized(norm, (*offsets, len(text)))
+
+
+def _drop_and_collapse(mapped: str) -> tuple[str, list[int]]:
+    """Drop spaces and fillers; keep at most two identical characters in a row (谢谢 stays)."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(mapped):
+        if _DROP.match(ch) or (len(chars) >= 2 and chars[-1] == ch and chars[-2] == ch):
+            continue
+        chars.append(ch)
+        offsets.append(i)
+    return "".join(chars), offsets
 
 
 def _convert_numerals(norm: str, offsets: list[int]) -> tuple[str, list[int]]:

@@ -7,28 +7,32 @@ checkpoints use phrases.
 
 Modes, with the confidence a hit reports:
 - exact (1.0): the normalised phrase occurs in the normalised text;
-- homophone (0.85): same toneless pinyin (ASR writes 头诉 for 投诉, 推款 for 退款, 烧等 for
-  稍等), except where the text holds a real word that only sounds like the phrase
-  (稍后 "later" is not 稍候 "wait a moment"). Looser folds (zh≈z, -ng≈-n) were tried and
-  dropped: they turned 是 into 四 and 公式 into 公司.
+- homophone (0.85): same toneless pinyin, where the text looks like an ASR error: ASR writes
+  头诉 for 投诉, 推款 for 退款, 烧等 for 稍等 — non-words. A sound-alike that cuts through a
+  word of the sentence (有物流 is not 有误) or is itself a dictionary word (稍后 "later" is
+  not 稍候 "wait a moment") is not a hit; the word segmentation is rjieba's. Looser folds
+  (zh≈z, -ng≈-n) were tried and dropped: they turned 是 into 四 and 公式 into 公司.
 - fuzzy (0.75): one character missing from, or one extra character inside, the phrase
   (phrases of four characters or more).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import ahocorasick_rs
+import rjieba
 
 from callqa.text.normalize import clean
 
 EXACT, HOMOPHONE, FUZZY = 1.0, 0.85, 0.75
 _SEP = "\x00"
 _FUZZY_MIN = 4  # shorter phrases are too easy to hit by accident with an edit
+_HOMOPHONE_MIN = 2  # one character sounds like dozens of others
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +57,6 @@ def _pinyin_table() -> dict[int, str]:
             codes[syllable] = chr(0xF0000 + len(codes))
         table[code] = codes[syllable]
     return table
-
-
-# Real words that sound like a phrase word but mean something else: a homophone hit on
-# text containing one of them is not a hit (unless the phrase itself contains it).
-FALSE_FRIENDS = ("稍后", "以后", "之后", "然后", "最后", "事后", "公式", "其实", "是的")
 
 
 def to_pinyin_code(text: str) -> str:
@@ -98,7 +97,7 @@ class Lexicon:
         for list_id, (phrases, homophones, fuzzy) in enumerate(self._lists):
             for phrase in phrases:
                 exact[phrase].append(list_id)
-                if homophones:
+                if homophones and len(phrase) >= _HOMOPHONE_MIN:
                     sound[to_pinyin_code(phrase)].append((list_id, phrase))
                 if fuzzy and len(phrase) >= _FUZZY_MIN:
                     for i in range(len(phrase)):
@@ -113,28 +112,41 @@ class Lexicon:
         self._compiled = True
 
     def scan(self, texts: Sequence[str]) -> list[dict[int, list[PhraseHit]]]:
-        """For each normalised text: list id → hits (best confidence per span)."""
+        """For each normalised text: list id → hits. Exact hits are kept as found; an
+        approximate hit is dropped where an exact hit of the same phrase overlaps it."""
         if not self._compiled:
             self.compile()
         joined = _SEP.join(texts)
         starts = [0]
         for text in texts[:-1]:
             starts.append(starts[-1] + len(text) + 1)
-        best: dict[tuple[int, int, int], PhraseHit] = {}
+        per_text: list[dict[int, list[PhraseHit]]] = [{} for _ in texts]
+        patterns, values = self._exact.patterns, self._exact.values
+        for pattern, start, end in self._exact.find(joined):
+            index = bisect_right(starts, start) - 1
+            offset = starts[index]
+            hit = PhraseHit(patterns[pattern], start - offset, end - offset, EXACT)
+            lists = per_text[index]
+            for list_id in values[pattern]:
+                if list_id in lists:
+                    lists[list_id].append(hit)
+                else:
+                    lists[list_id] = [hit]
+        approx: dict[tuple[int, int, int], PhraseHit] = {}
 
         def keep(list_id: int, phrase: str, start: int, end: int, conf: float) -> None:
             key = (list_id, start, end)
-            if key not in best or best[key].confidence < conf:
-                best[key] = PhraseHit(phrase, start, end, conf)
+            if key not in approx or approx[key].confidence < conf:
+                approx[key] = PhraseHit(phrase, start, end, conf)
 
-        for pattern, start, end in self._exact.find(joined):
-            for list_id in self._exact.values[pattern]:
-                keep(list_id, self._exact.patterns[pattern], start, end, EXACT)
         if self._sound is not None:
+            words: dict[int, list[tuple[int, str]]] = {}  # text index → its words, on demand
             for pattern, start, end in self._sound.find(to_pinyin_code(joined)):
                 said = joined[start:end]
+                index = bisect_right(starts, start) - 1
                 for list_id, phrase in self._sound.values[pattern]:
-                    if said == phrase or not _false_friend(said, phrase):
+                    if said != phrase and _asr_error(texts[index], start - starts[index], phrase,
+                                                     words, index):
                         keep(list_id, phrase, start, end, HOMOPHONE)
         if self._dropped is not None:
             for pattern, start, end in self._dropped.find(joined):
@@ -142,7 +154,9 @@ class Lexicon:
                     keep(list_id, phrase, start, end, FUZZY)
         if self._halves is not None:
             self._join_halves(joined, keep)
-        return _split_by_text(best, starts, len(texts))
+        if approx:
+            _merge_approximate(per_text, approx, starts)
+        return per_text
 
     def _join_halves(self, joined: str, keep) -> None:
         """A left and right piece of one phrase with exactly one character between."""
@@ -160,8 +174,25 @@ class Lexicon:
                         keep(list_id, phrase, left_start, end, FUZZY)
 
 
-def _false_friend(said: str, phrase: str) -> bool:
-    return any(word in said and word not in phrase for word in FALSE_FRIENDS)
+def _asr_error(text: str, start: int, phrase: str, cache: dict, index: int) -> bool:
+    """Is text[start:start+len(phrase)], which sounds like `phrase`, plausibly a
+    misrecognition of it rather than other words that happen to sound alike?"""
+    if index not in cache:
+        offset, spans = 0, []
+        for word in rjieba.cut(text):
+            spans.append((offset, word))
+            offset += len(word)
+        cache[index] = spans
+    end = start + len(phrase)
+    bounds = {o for o, _ in cache[index]} | {len(text)}
+    if start not in bounds or end not in bounds:
+        return False  # it cuts through a word: 有|物流 is not 有误
+    for offset, word in cache[index]:
+        if start <= offset and offset + len(word) <= end and len(word) > 1:
+            meant = phrase[offset - start : offset - start + len(word)]
+            if word != meant and rjieba.has_word(word):
+                return False  # a real word in its own right: 稍后 is not 稍候
+    return True
 
 
 class _Automaton:
@@ -174,20 +205,20 @@ class _Automaton:
         return self._ac.find_matches_as_indexes(haystack, overlapping=True)
 
 
-def _split_by_text(best: dict, starts: list[int], count: int) -> list[dict[int, list[PhraseHit]]]:
-    from bisect import bisect_right
-
-    per_text: list[dict[int, list[PhraseHit]]] = [defaultdict(list) for _ in range(count)]
-    # Best hits first, so a fuzzy echo inside an exact hit of the same phrase is dropped.
-    for (list_id, start, end), hit in sorted(best.items(), key=lambda kv: -kv[1].confidence):
+def _merge_approximate(per_text: list[dict[int, list[PhraseHit]]],
+                       approx: dict[tuple[int, int, int], PhraseHit], starts: list[int]) -> None:
+    """Add homophone/fuzzy hits, best first, unless a better hit of the phrase overlaps."""
+    touched: set[tuple[int, int]] = set()
+    for (list_id, start, end), hit in sorted(approx.items(), key=lambda kv: -kv[1].confidence):
         index = bisect_right(starts, start) - 1
-        offset = starts[index]
-        hits = per_text[index][list_id]
-        if any(h.phrase == hit.phrase and h.start < end - offset and start - offset < h.end
-               for h in hits):
+        lo, hi = start - starts[index], end - starts[index]
+        hits = per_text[index].setdefault(list_id, [])
+        if any(h.phrase == hit.phrase and h.start < hi and lo < h.end for h in hits):
             continue
-        hits.append(PhraseHit(hit.phrase, start - offset, end - offset, hit.confidence))
-    return [{k: sorted(v, key=lambda h: h.start) for k, v in d.items()} for d in per_text]
+        hits.append(PhraseHit(hit.phrase, lo, hi, hit.confidence))
+        touched.add((index, list_id))
+    for index, list_id in touched:
+        per_text[index][list_id].sort(key=lambda h: h.start)
 
 
 class PhraseMatcher:

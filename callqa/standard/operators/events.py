@@ -267,10 +267,12 @@ class Transfer(Operator):
         return Match.of([h for h, failed in episodes if failed == want_failed])
 
     def _episodes(self, ctx: CallContext) -> list[tuple[Hit, bool | None]]:
+        """(episode, failed?) per transfer. A failed episode ends where the failure is said
+        (`utt_end`), so "after the failure" windows start there."""
         notices = self.spoken.evaluate(ctx, ctx.whole).hits if self.spoken else []
         notice_utts = sorted({h.utt for h in notices if h.utt is not None})
-        failures = self.failed.evaluate(ctx, ctx.whole).hits if self.failed else []
-        failure_utts = sorted({h.utt for h in failures if h.utt is not None})
+        failures = sorted((h for h in (self.failed.evaluate(ctx, ctx.whole).hits if self.failed else [])
+                           if h.utt is not None), key=lambda h: (h.utt, h.start))
         utterances = ctx.call.utterances
         timed = bool(utterances) and all(u.start is not None for u in utterances)
         out: list[tuple[Hit, bool | None]] = []
@@ -284,25 +286,37 @@ class Transfer(Operator):
                 utt = next((i for i in notice_utts if i not in used), None)
             if utt is not None:
                 used.add(utt)
-            failed = (not e.ok) if e.ok is not None else _failed_after(utt, failure_utts)
-            out.append((Hit(utt, 0, len(ctx.norm[utt].text) if utt is not None else 0, t=e.t,
-                            t_end=_agent_back(ctx, e.t), label=_label(e)), failed))
+            hit = Hit(utt, 0, len(ctx.norm[utt].text) if utt is not None else 0, t=e.t,
+                      t_end=_agent_back(ctx, e.t), label=_label(e))
+            failure = _failure_after(utt, failures)
+            failed = (not e.ok) if e.ok is not None else (failure is not None)
+            out.append((_ending_at(hit, failure) if failed else hit, failed))
         for h in notices:
             if h.utt is not None and h.utt not in used:
                 used.add(h.utt)
                 t = utterances[h.utt].end
                 t_end = _agent_back(ctx, t) if t is not None else None
-                out.append((replace(h, t=t, t_end=t_end), _failed_after(h.utt, failure_utts)))
+                failure = _failure_after(h.utt, failures)
+                episode = replace(h, t=t, t_end=t_end)
+                out.append((_ending_at(episode, failure), failure is not None))
+        for f in failures:  # a failure said without a notice before it
+            if not any(ep.utt_end == f.utt for ep, failed in out if failed):
+                out.append((replace(f, utt_end=f.utt, end_offset=f.end), True))
         return out
+
+
+def _failure_after(utt: int | None, failures: list[Hit]) -> Hit | None:
+    """The first failure said after the notice (anywhere, when the notice is unknown)."""
+    return next((f for f in failures if utt is None or f.utt > utt), None)  # type: ignore[operator]
+
+
+def _ending_at(episode: Hit, failure: Hit | None) -> Hit:
+    if failure is None:
+        return episode
+    return replace(episode, utt_end=failure.utt, end_offset=failure.end)
 
 
 def _agent_back(ctx: CallContext, t: float) -> float | None:
     """When the agent speaks again after a transfer began (None: never, the call left)."""
     return next((u.start for u in ctx.call.utterances if u.speaker == "agent"
                  and u.start is not None and u.start > t + 0.5), None)
-
-
-def _failed_after(utt: int | None, failure_utts: list[int]) -> bool | None:
-    if utt is None:
-        return bool(failure_utts) or None
-    return any(f > utt for f in failure_utts)

@@ -50,6 +50,7 @@ class Phrases(_TextOperator):
         homophones: bool = True
         fuzzy: bool = False
         same_turn: bool = True
+        whole_words: bool = False  # a hit may not start inside a word: 不着急|什么时候 has no 急什么
         min: int = 1
 
     def __init__(self, params: Params, compiler: Compiler, node: Any) -> None:
@@ -69,17 +70,33 @@ class Phrases(_TextOperator):
                            if params.exclude else None)
 
     def _hits(self, ctx: CallContext, region: Region, list_id: int) -> list[Hit]:
-        found = ctx.phrase_hits[region.utt].get(list_id, ())
-        return [Hit(region.utt, h.start, h.end, confidence=h.confidence)
-                for h in found if _in_region(region, h.start, h.end)]
+        found = ctx.phrase_hits[region.utt].get(list_id)
+        if not found:
+            return []
+        hits = [Hit(region.utt, h.start, h.end, confidence=h.confidence)
+                for h in found if h.start >= region.lo and h.end <= region.hi]
+        if self.params.whole_words and hits:
+            bounds = ctx.word_bounds(region.utt)
+            hits = [h for h in hits if h.start in bounds]
+        return hits
+
+    def _hits_in(self, ctx: CallContext, regions: tuple[Region, ...], list_id: int) -> list[Hit]:
+        """Hits of one list in all regions; most turns have none, so look those up first."""
+        per_utt = ctx.phrase_hits
+        out: list[Hit] = []
+        for r in regions:
+            if list_id in per_utt[r.utt]:
+                out += self._hits(ctx, r, list_id)
+        return out
 
     def evaluate(self, ctx: CallContext, scope: Scope) -> Match:
         regions = scope.regions
         if self.exclude_id is not None:
-            regions = tuple(r for r in regions if self.exclude_id not in ctx.phrase_hits[r.utt])
+            per_utt = ctx.phrase_hits
+            regions = tuple(r for r in regions if self.exclude_id not in per_utt[r.utt])
         hits: list[Hit] = []
         if self.any_id is not None:
-            hits = [h for r in regions for h in self._hits(ctx, r, self.any_id)]
+            hits = self._hits_in(ctx, regions, self.any_id)
             if _distinct_utts(hits) < self.params.min:
                 return Match(False, [], near=max((h.confidence for h in hits), default=0.0))
         if self.all_ids:
@@ -88,7 +105,7 @@ class Phrases(_TextOperator):
                 return Match(False)
             hits += found
         if self.none_id is not None:
-            bad = [h for r in regions for h in self._hits(ctx, r, self.none_id)]
+            bad = self._hits_in(ctx, regions, self.none_id)
             if bad:
                 return Match(False, [], near=max(h.confidence for h in bad))
             if not hits:  # `none` alone is true with no hits to show
@@ -103,7 +120,7 @@ class Phrases(_TextOperator):
                 if all(per_group):
                     out.extend(h for group in per_group for h in group)
             return out
-        per_group = [[h for r in regions for h in self._hits(ctx, r, gid)] for gid in self.all_ids]
+        per_group = [self._hits_in(ctx, regions, gid) for gid in self.all_ids]
         return [h for group in per_group for h in group] if all(per_group) else []
 
 
@@ -378,6 +395,7 @@ class AddressesCustomer(_TextOperator):
             r"(?:我|本人)(?:姓|叫)(?P<name>[\u4e00-\u9fff])",
             r"免贵姓(?P<name>[\u4e00-\u9fff])",
             r"(?:我是|这是)(?P<name>[\u4e00-\u9fff])(?:先生|女士|小姐)",
+            r"(?:我是|我叫)(?P<name>[\u4e00-\u9fff])[\u4e00-\u9fff]{1,2}(?:[,.!?~]|$)",
         )
 
     def __init__(self, params: Params, compiler: Compiler, node: Any) -> None:
@@ -388,7 +406,7 @@ class AddressesCustomer(_TextOperator):
 
     def evaluate(self, ctx: CallContext, scope: Scope) -> Match:
         surnames = {m.group("name") for i in range(ctx.size) if ctx.speaker(i) == "customer"
-                    for p in self.surname for m in p.finditer(ctx.norm[i].text)}
+                    for p in self.surname for m in p.finditer(ctx.norm[i].text)} & _SURNAMES
         with_name, bare = [], []
         for r in scope.regions:
             if ctx.speaker(r.utt) != "agent":
