@@ -8,7 +8,8 @@ Steps, in order:
 1. traditional → simplified (OpenCC t2s), only when the text has traditional characters;
 2. full-width → half-width, ASCII lower-cased, Chinese punctuation → one ASCII form;
 3. whitespace dropped (ASR inserts spaces between words);
-4. ASR fillers dropped (呃, 额呃 …) and runs of three or more identical characters collapsed;
+4. ASR fillers dropped (呃 …) and runs of three or more identical Chinese characters
+   collapsed to two (digits and letters are never collapsed: 1000, 13888886666);
 5. spoken digit strings (幺零二四, 一三八…) and counted numbers before a unit
    (二十四小时, 两个工作日) → Arabic digits, so 工号 and time frames match either way.
 """
@@ -94,7 +95,9 @@ def _one_to_one() -> dict[int, str]:
 
 # Characters dropped, and stutter (a character three or more times in a row).
 _DROP = re.compile(r"[\s\u3000\u200b-\u200f\u2060\ufeff" + "".join(_FILLERS) + "]")
-_STUTTER = re.compile(r"(.)\1\1+")
+# Stutter: a Chinese character three times or more. Digits, letters and spoken digits
+# (一零零零, 幺三八八八八) are never collapsed.
+_STUTTER = re.compile(r"([^\x00-\x7f零〇一二两三四五六七八九幺])\1\1+")
 
 
 def chinese_number(numeral: str) -> int | None:
@@ -148,7 +151,8 @@ def _drop_and_collapse(mapped: str) -> tuple[str, list[int]]:
     chars: list[str] = []
     offsets: list[int] = []
     for i, ch in enumerate(mapped):
-        if _DROP.match(ch) or (len(chars) >= 2 and chars[-1] == ch and chars[-2] == ch):
+        stutter = len(chars) >= 2 and chars[-1] == ch == chars[-2] and bool(_STUTTER.match(ch * 3))
+        if stutter or _DROP.match(ch):
             continue
         chars.append(ch)
         offsets.append(i)

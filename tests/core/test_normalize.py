@@ -14,6 +14,8 @@ from callqa.text.normalize import chinese_number, normalize
     ("呃那个我想问一下", "那个我想问一下"),                       # filler dropped
     ("好好好好的", "好好的"),                                    # ASR stutter collapsed
     ("谢谢你，看看吧", "谢谢你,看看吧"),                            # but real doubles stay
+    ("工号1000号 138 8888 6666", "工号1000号13888886666"),          # digits never collapse
+    ("一零零零号", "1000号"),
 ])
 def test_normalize(raw, expected):
     assert normalize(raw).text == expected
