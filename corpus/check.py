@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Validate the labelled corpus and print its counts table.
+
+Checks (exit status 1 when any fails):
+* every line of corpus/dev.jsonl and corpus/heldout.jsonl validates as ``callqa.model.Call``;
+* every record carries ``expected`` with exactly the 44 checkpoint ids, each pass | fail | na;
+* call ids are unique across both files;
+* no agent sentence (nor even comma-separated clause) of 6+ characters in heldout appears
+  verbatim in dev (heldout must test wordings a rule author tuning on dev has not seen);
+* every checkpoint has at least 10 pass and 10 fail labels per split (reported; talk.volume
+  and other rare ones are allowed to fall short with a warning).
+
+Usage: python corpus/check.py [--markdown]   (--markdown prints the table for README.md)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from callqa.model import Call  # noqa: E402
+
+SPLITS = ("dev", "heldout")
+SENT_SPLIT = re.compile(r"[。！？!?；;~～\n]+")
+CLAUSE_SPLIT = re.compile(r"[。！？!?；;~～\n，,、\s]+")
+STRIP = re.compile(r"[\s，,、：:…“”\"'（）()\[\]【】]+")
+MIN_EACH = 10
+ALLOWED_SHORT = {"talk.volume"}
+
+
+def checkpoint_ids() -> list[str]:
+    """The 44 ids, in the order of docs/rulings.md (cross-checked with the spec when present)."""
+    text = (HERE.parent / "docs" / "rulings.md").read_text("utf-8")
+    ids = list(dict.fromkeys(re.findall(r"^(?:- )?\*\*([a-z]+\.[a-z_]+)\*\*", text, re.M)))
+    spec = HERE.parent.parent / "shared" / "spec" / "checkpoints.md"
+    if spec.exists():
+        spec_ids = list(dict.fromkeys(re.findall(r"^\| `([a-z]+\.[a-z_]+)` \|", spec.read_text("utf-8"), re.M)))
+        assert set(spec_ids) == set(ids), set(spec_ids) ^ set(ids)
+    assert len(ids) == 44, len(ids)
+    return ids
+
+
+def sentences(text: str) -> list[str]:
+    """Sentences and, stricter, comma/space-separated clauses (ASR text has no punctuation)."""
+    out = []
+    for s in SENT_SPLIT.split(text) + CLAUSE_SPLIT.split(text):
+        s = STRIP.sub("", s)
+        if len(s) >= 6:
+            out.append(s)
+    return out
+
+
+def main(argv: list[str]) -> int:
+    ids = checkpoint_ids()
+    errors: list[str] = []
+    data: dict[str, list[dict]] = {}
+    seen_ids: set[str] = set()
+    for split in SPLITS:
+        path = HERE / f"{split}.jsonl"
+        recs = []
+        for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+                Call.model_validate(rec)
+            except Exception as e:
+                errors.append(f"{split}:{n}: invalid call: {e}")
+                continue
+            exp = rec.get("expected")
+            if not isinstance(exp, dict) or set(exp) != set(ids):
+                missing = set(ids) - set(exp or {})
+                extra = set(exp or {}) - set(ids)
+                errors.append(
+                    f"{split}:{n} {rec.get('call_id')}: expected ids missing {sorted(missing)} extra {sorted(extra)}"
+                )
+            elif any(v not in ("pass", "fail", "na") for v in exp.values()):
+                errors.append(f"{split}:{n} {rec.get('call_id')}: bad outcome value")
+            if rec["call_id"] in seen_ids:
+                errors.append(f"{split}:{n}: duplicate call_id {rec['call_id']}")
+            seen_ids.add(rec["call_id"])
+            recs.append(rec)
+        data[split] = recs
+    # heldout agent sentences must not occur in dev
+    dev_sents = {
+        s for r in data["dev"] for u in r["utterances"] if u["speaker"] == "agent" for s in sentences(u["text"])
+    }
+    leaks = Counter()
+    for r in data["heldout"]:
+        for u in r["utterances"]:
+            if u["speaker"] == "agent":
+                for s in sentences(u["text"]):
+                    if s in dev_sents:
+                        leaks[s] += 1
+    for s, k in leaks.most_common():
+        errors.append(f"heldout agent sentence also in dev ({k}x): {s}")
+    # counts
+    counts = {split: {ck: Counter(r["expected"][ck] for r in data[split]) for ck in ids} for split in SPLITS}
+    warnings = []
+    for split in SPLITS:
+        for ck in ids:
+            for o in ("pass", "fail"):
+                if counts[split][ck][o] < MIN_EACH:
+                    msg = f"{split}: {ck} has only {counts[split][ck][o]} {o}"
+                    (warnings if ck in ALLOWED_SHORT else errors).append(msg)
+    # report
+    md = "--markdown" in argv
+    if md:
+        print("| checkpoint | dev pass | dev fail | dev na | heldout pass | heldout fail | heldout na |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for ck in ids:
+            d, h = counts["dev"][ck], counts["heldout"][ck]
+            print(f"| `{ck}` | {d['pass']} | {d['fail']} | {d['na']} | {h['pass']} | {h['fail']} | {h['na']} |")
+    else:
+        print(f"{'checkpoint':32s} {'dev pass/fail/na':>18s}   {'heldout pass/fail/na':>20s}")
+        for ck in ids:
+            d, h = counts["dev"][ck], counts["heldout"][ck]
+            print(f"{ck:32s} {d['pass']:5d}/{d['fail']:4d}/{d['na']:4d}   {h['pass']:7d}/{h['fail']:4d}/{h['na']:4d}")
+    for split in SPLITS:
+        recs = data[split]
+        mix = Counter((r["channel"], r["direction"]) for r in recs)
+        hand = sum(1 for r in recs if r["call_id"].startswith("hw-"))
+        fails = Counter(sum(1 for v in r["expected"].values() if v == "fail") for r in recs)
+        print(
+            f"{split}: {len(recs)} calls ({hand} hand-written); "
+            + ", ".join(f"{c}/{d} {n} ({n * 100 // len(recs)}%)" for (c, d), n in sorted(mix.items()))
+            + "; fails per call: "
+            + ", ".join(f"{k}:{v}" for k, v in sorted(fails.items()))
+        )
+    for w in warnings:
+        print("warning:", w)
+    for e in errors[:60]:
+        print("ERROR:", e)
+    if len(errors) > 60:
+        print(f"... and {len(errors) - 60} more errors")
+    print("OK" if not errors else f"{len(errors)} errors")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
