@@ -14,10 +14,15 @@ Modes, with the confidence a hit reports:
   (zh≈z, -ng≈-n) were tried and dropped: they turned 是 into 四 and 公式 into 公司.
 - fuzzy (0.75): one character missing from, or one extra character inside, the phrase
   (phrases of four characters or more).
+
+Phrases are matched on a *matching view* of the normalised text: punctuation removed (ASR
+has none, chat has plenty: 你问我，我问谁 is 你问我我问谁) and 您 read as 你 (politeness is
+not meaning). Spans are mapped back to the normalised text.
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -31,6 +36,8 @@ from callqa.text.normalize import clean
 
 EXACT, HOMOPHONE, FUZZY = 1.0, 0.85, 0.75
 _SEP = "\x00"
+_PUNCT = re.compile(r"[^\w]|_")
+_FOLD = str.maketrans({"您": "你", "妳": "你"})
 _FUZZY_MIN = 4  # shorter phrases are too easy to hit by accident with an edit
 _HOMOPHONE_MIN = 2  # one character sounds like dozens of others
 
@@ -59,6 +66,16 @@ def _pinyin_table() -> dict[int, str]:
     return table
 
 
+def matching_view(text: str) -> tuple[str, list[int] | None]:
+    """Normalised text as phrases see it, and for each of its characters the offset in
+    `text` (None when nothing was removed)."""
+    folded = text.translate(_FOLD)
+    if not _PUNCT.search(folded):
+        return folded, None
+    keep = [i for i, ch in enumerate(folded) if not _PUNCT.match(ch)]
+    return "".join(folded[i] for i in keep), keep
+
+
 def to_pinyin_code(text: str) -> str:
     """Same-length string where characters that sound alike are equal."""
     return text.translate(_pinyin_table())
@@ -75,7 +92,7 @@ class Lexicon:
     def register(self, phrases: Iterable[str], *, homophones: bool = False,
                  fuzzy: bool = False) -> int:
         """Add a phrase list; returns its id (the same list gets the same id)."""
-        normalised = tuple(sorted({p for p in (clean(x) for x in phrases) if p}))
+        normalised = tuple(sorted({p for p in (matching_view(clean(x))[0] for x in phrases) if p}))
         if not normalised:
             raise ValueError("a phrase list needs at least one non-empty phrase")
         key = (normalised, homophones, fuzzy)
@@ -116,6 +133,9 @@ class Lexicon:
         approximate hit is dropped where an exact hit of the same phrase overlaps it."""
         if not self._compiled:
             self.compile()
+        views = [matching_view(t) for t in texts]
+        texts = [v for v, _ in views]
+        maps = [m for _, m in views]
         joined = _SEP.join(texts)
         starts = [0]
         for text in texts[:-1]:
@@ -124,8 +144,8 @@ class Lexicon:
         patterns, values = self._exact.patterns, self._exact.values
         for pattern, start, end in self._exact.find(joined):
             index = bisect_right(starts, start) - 1
-            offset = starts[index]
-            hit = PhraseHit(patterns[pattern], start - offset, end - offset, EXACT)
+            lo, hi = _back(maps[index], start - starts[index], end - starts[index])
+            hit = PhraseHit(patterns[pattern], lo, hi, EXACT)
             lists = per_text[index]
             for list_id in values[pattern]:
                 if list_id in lists:
@@ -144,6 +164,8 @@ class Lexicon:
             for pattern, start, end in self._sound.find(to_pinyin_code(joined)):
                 said = joined[start:end]
                 index = bisect_right(starts, start) - 1
+                if _crosses_punctuation(maps[index], start - starts[index], end - starts[index]):
+                    continue  # sound-alikes never span a comma: 不赔！我 is not 陪我
                 for list_id, phrase in self._sound.values[pattern]:
                     if said != phrase and _asr_error(texts[index], start - starts[index], phrase,
                                                      words, index):
@@ -155,7 +177,7 @@ class Lexicon:
         if self._halves is not None:
             self._join_halves(joined, keep)
         if approx:
-            _merge_approximate(per_text, approx, starts)
+            _merge_approximate(per_text, approx, starts, maps)
         return per_text
 
     def _join_halves(self, joined: str, keep) -> None:
@@ -190,7 +212,7 @@ def _asr_error(text: str, start: int, phrase: str, cache: dict, index: int) -> b
     for offset, word in cache[index]:
         if start <= offset and offset + len(word) <= end and len(word) > 1:
             meant = phrase[offset - start : offset - start + len(word)]
-            if word != meant and rjieba.has_word(word):
+            if word != meant and _common_word(word, meant):
                 return False  # a real word in its own right: 稍后 is not 稍候
     return True
 
@@ -205,13 +227,32 @@ class _Automaton:
         return self._ac.find_matches_as_indexes(haystack, overlapping=True)
 
 
+def _common_word(word: str, meant: str) -> bool:
+    """Is `word` a dictionary word common enough to have been said on purpose? A rare
+    variant (连系 for 联系, 帐单 for 账单) is what ASR writes, not another meaning."""
+    if not rjieba.has_word(word):
+        return False
+    freq = rjieba.suggest_freq(word)
+    return freq >= 20 and freq >= 0.2 * rjieba.suggest_freq(meant)
+
+
+def _crosses_punctuation(keep: list[int] | None, lo: int, hi: int) -> bool:
+    return keep is not None and keep[hi - 1] - keep[lo] != hi - 1 - lo
+
+
+def _back(keep: list[int] | None, lo: int, hi: int) -> tuple[int, int]:
+    """A span of the matching view → the span of the normalised text it came from."""
+    return (lo, hi) if keep is None else (keep[lo], keep[hi - 1] + 1)
+
+
 def _merge_approximate(per_text: list[dict[int, list[PhraseHit]]],
-                       approx: dict[tuple[int, int, int], PhraseHit], starts: list[int]) -> None:
+                       approx: dict[tuple[int, int, int], PhraseHit], starts: list[int],
+                       maps: list[list[int] | None]) -> None:
     """Add homophone/fuzzy hits, best first, unless a better hit of the phrase overlaps."""
     touched: set[tuple[int, int]] = set()
     for (list_id, start, end), hit in sorted(approx.items(), key=lambda kv: -kv[1].confidence):
         index = bisect_right(starts, start) - 1
-        lo, hi = start - starts[index], end - starts[index]
+        lo, hi = _back(maps[index], start - starts[index], end - starts[index])
         hits = per_text[index].setdefault(list_id, [])
         if any(h.phrase == hit.phrase and h.start < hi and lo < h.end for h in hits):
             continue

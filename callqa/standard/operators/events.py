@@ -8,6 +8,7 @@ where it ends, so that checkpoints can look "before" (asked consent?) and "after
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -192,10 +193,10 @@ def _spoken_holds(ctx: CallContext, hits: list[Hit], announced: set[int | None],
         if utt in skip:
             continue
         hit = by_utt[utt]
-        rest = ctx.norm[utt].text[hit.end :]
-        if _content_chars(rest) >= MIN_RESUME_CHARS and not _only_waiting(ctx, utt, hit, continues):
+        resumed_at = _resumes_in_turn(ctx, utt, hit.end, continues)
+        if resumed_at is not None:
             episodes.append(replace(hit, t=utterances[utt].end, t_end=utterances[utt].end,
-                                    utt_end=utt, end_offset=hit.end, label=None))
+                                    utt_end=utt, end_offset=resumed_at, label=None))
             continue
         later = [i for i in agent if i > utt]
         resume = None
@@ -212,11 +213,24 @@ def _spoken_holds(ctx: CallContext, hits: list[Hit], announced: set[int | None],
     return episodes
 
 
-def _only_waiting(ctx: CallContext, utt: int, hit: Hit, continues: Condition | None) -> bool:
-    """Is the text after the hold phrase still part of the request (…我帮您查询一下好吗)?"""
-    if continues is None:
-        return False
-    return bool(continues.evaluate(ctx, Scope((Region(utt, hit.end),))).ok)
+_CLAUSE_END = re.compile(r"[,.!?;~:]+")
+
+
+def _resumes_in_turn(ctx: CallContext, utt: int, after: int, continues: Condition | None) -> int | None:
+    """Where the agent resumes within the same turn (请稍等…已经为您取消了), or None.
+
+    The rest of the clause holding the hold phrase still belongs to it (正在为您查询航班余位);
+    a later clause with real content that does not itself ask to wait (…好吗) resumes.
+    """
+    text = ctx.norm[utt].text
+    for m in _CLAUSE_END.finditer(text, after):
+        start = m.end()
+        if _content_chars(text[start:]) < MIN_RESUME_CHARS:
+            return None
+        if continues is None or not continues.evaluate(ctx, Scope((Region(utt, start),))).ok:
+            return start
+        # the next clause still asks to wait (请您稍等，我帮您查一下好吗): look further on
+    return None
 
 
 def _content_chars(text: str) -> int:

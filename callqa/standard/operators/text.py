@@ -339,19 +339,42 @@ class Pii(_TextOperator):
 
     class Params(Operator.Params):
         kinds: list[str] | None = None
+        not_said_by: Literal["agent", "customer"] | None = None  # reading back their own number
         min: int = 1
 
     def evaluate(self, ctx: CallContext, scope: Scope) -> Match:
         from callqa.text.pii import find_pii
 
+        theirs = self._said_by(ctx) if self.params.not_said_by else set()
         hits = []
         for r in scope.regions:
             norm = ctx.norm[r.utt]
             for p in find_pii(ctx.call.utterances[r.utt].text, kinds=self.params.kinds):
+                if _digits(p.text) in theirs or p.text in theirs:
+                    continue
                 lo, hi = _to_norm(norm.offsets, p.start, p.end)
                 if _in_region(r, lo, hi) or (r.lo == 0 and r.hi >= len(norm.text)):
                     hits.append(Hit(r.utt, lo, hi, confidence=p.score))
         return self.counted(hits, self.params.min)
+
+
+    def _said_by(self, ctx: CallContext) -> set[str]:
+        """PII the other party said themselves (digits only, so spacing does not matter)."""
+        from callqa.text.pii import find_pii
+
+        key = ("pii-said", self.params.not_said_by)
+        if key not in ctx.memo:
+            said = set()
+            for i, u in enumerate(ctx.call.utterances):
+                if ctx.roles[i] == self.params.not_said_by:
+                    for p in find_pii(u.text):
+                        said |= {p.text, _digits(p.text)}
+            ctx.memo[key] = said - {""}
+        return ctx.memo[key]
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
 
 
 @operator
