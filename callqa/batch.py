@@ -48,7 +48,7 @@ def check_items(engine: Engine, items: Iterable[Item | RawLine]) -> Iterator[Out
 def _check_chunk(engine: Engine, chunk: list[Item | RawLine]) -> list[Out]:
     parsed: list[Item] = [_parse(x) if isinstance(x, RawLine) else x for x in chunk]
     calls = [x for x in parsed if isinstance(x, Call)]
-    results = iter(engine.check_many(calls, chunk=len(calls) or 1))
+    results = iter(engine.check_many(calls))
     return [next(results) if isinstance(x, Call) else x for x in parsed]
 
 

@@ -27,7 +27,7 @@ def _root() -> None:
 
 
 # Modules that add commands; a module missing its optional dependencies is skipped.
-_COMMANDS = ("check", "rules", "phrases", "demo", "evaluate", "ingest", "transcribe")
+_COMMANDS = ("check", "rules", "phrases", "demo", "evaluate", "ingest", "transcribe", "serve", "user", "db")
 
 
 def _register_all() -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -76,6 +77,8 @@ class Any_(Condition):
             if m.ok:
                 ok = True
                 hits.extend(m.hits)
+                if not scope.need_all:
+                    break
             elif m.ok is None and ok is False:
                 ok = None
             near = max(near, m.near)
@@ -145,7 +148,7 @@ class Scoped(Condition):
             narrowed = self.narrow(ctx, scope, scope.anchor)
             return UNKNOWN if narrowed is None else self.body.evaluate(ctx, narrowed)
         # A relation: the body must hold in the window of each (or any) hit of `of`.
-        anchors = self.of.evaluate(ctx, scope)  # type: ignore[union-attr]
+        anchors = self.of.evaluate(ctx, replace(scope, need_all=True))  # type: ignore[union-attr]
         if not anchors.ok:
             return anchors if anchors.ok is None else FALSE
         hits: list[Hit] = []
@@ -177,7 +180,7 @@ class Scoped(Condition):
             utts = sorted({r.utt for r in regions})
             keep = set(utts[: self.first] if self.first is not None else utts[-self.last :])
             regions = [r for r in regions if r.utt in keep]
-        return Scope(tuple(regions), scope.t0, scope.t1, anchor)
+        return Scope(tuple(regions), scope.t0, scope.t1, anchor, scope.need_all)
 
     def _of_role(self, ctx: CallContext, regions: Sequence[Region]) -> Sequence[Region]:
         if not self.role:
@@ -249,7 +252,7 @@ class Filtered(Condition):
 
     def _wanted(self, ctx: CallContext, scope: Scope, hit: Hit) -> bool:
         regions = (Region(hit.utt),) if hit.utt is not None else scope.regions
-        around = Scope(regions, scope.t0, scope.t1, hit)
+        around = Scope(regions, scope.t0, scope.t1, hit, need_all=False)
         if self.keep is not None and not self.keep.evaluate(ctx, around).ok:
             return False
         return not (self.drop is not None and self.drop.evaluate(ctx, around).ok)

@@ -2,13 +2,13 @@
 
 The engine builds one `CallContext` per call. Text analysis runs per utterance and only
 for utterances not analysed yet, so a live session that grows utterance by utterance
-analyses each utterance once (see `extend`). Models (dialog acts, emotion) run batched:
-`prefill()` analyses many calls' utterances in one model call.
+analyses each utterance once (see `extend`). The models (dialog acts, emotion) run only
+when a condition asks for them, on the turns of the speaker asked about, in one batch per
+call — a call whose checkpoints are settled by phrases never pays for them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -22,14 +22,12 @@ if TYPE_CHECKING:
 
 
 class CallContext:
-    def __init__(self, call: Call, lexicon: Lexicon, needs: frozenset[str] = frozenset()) -> None:
+    def __init__(self, call: Call, lexicon: Lexicon) -> None:
         self.call = call
         self.lexicon = lexicon
-        self.needs = needs  # analyses the standard uses: "acts", "emotion"
         self.norm: list[Normalized] = []
         self.phrase_hits: list[dict[int, list[PhraseHit]]] = []
-        self._acts: list[Any] = []  # one probability row per analysed utterance
-        self._emotion: list[Any] = []
+        self._models: dict[str, dict[int, Any]] = {"acts": {}, "emotion": {}}  # utt → output
         self.memo: dict[Any, Any] = {}
         self.extend()
 
@@ -46,17 +44,24 @@ class CallContext:
         for derived in ("timeline", "whole", "roles"):
             self.__dict__.pop(derived, None)
 
-    # -- models, batched ----------------------------------------------------------------
-    def act_rows(self):
-        """(n_utterances, n_acts) act probabilities; computed on first use."""
-        if len(self._acts) < len(self.norm):
-            prefill([self], acts=True, emotion=False)
-        return self._acts
+    # -- models, on demand ---------------------------------------------------------------
+    def acts_of(self, utt: int):
+        """Act probabilities of one turn (the row of callqa.text.acts.ACTS)."""
+        return self._model_output("acts", utt)
 
-    def emotions(self):
-        if len(self._emotion) < len(self.norm):
-            prefill([self], acts=False, emotion=True)
-        return self._emotion
+    def emotion_of(self, utt: int):
+        """callqa.text.emotion.Emotion of one turn."""
+        return self._model_output("emotion", utt)
+
+    def _model_output(self, model: str, utt: int):
+        done = self._models[model]
+        if utt not in done:
+            # The whole call's turns of this speaker in one batch: the next ask is free.
+            role = self.roles[utt]
+            todo = [i for i in range(self.size) if self.roles[i] == role and i not in done]
+            outputs = _MODELS[model]()([self.call.utterances[i].text for i in todo])
+            done.update(zip(todo, outputs, strict=True))
+        return done[utt]
 
     # -- shapes of the call -------------------------------------------------------------
     @property
@@ -103,25 +108,7 @@ class CallContext:
         return self.norm[region.utt].text[region.lo : region.hi]
 
 
-def prefill(contexts: Sequence[CallContext], acts: bool = True, emotion: bool = True) -> None:
-    """Run the models once over every not-yet-analysed utterance of many calls."""
-    if acts:
-        _fill(contexts, "_acts", _act_model)
-    if emotion:
-        _fill(contexts, "_emotion", _emotion_model)
-
-
-def _fill(contexts: Sequence[CallContext], attr: str, model_fn) -> None:
-    todo = [(c, i) for c in contexts for i in range(len(getattr(c, attr)), len(c.norm))]
-    if not todo:
-        return
-    texts = [c.call.utterances[i].text for c, i in todo]
-    rows = model_fn()(texts)
-    for (c, _i), row in zip(todo, rows, strict=True):
-        getattr(c, attr).append(row)
-
-
-def _act_model():
+def _acts_model():
     from callqa.text.acts import default_model
 
     return default_model().predict_proba
@@ -131,3 +118,6 @@ def _emotion_model():
     from callqa.text.emotion import default_model
 
     return default_model().analyse
+
+
+_MODELS = {"acts": _acts_model, "emotion": _emotion_model}

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 
 from callqa.model import Call, Event, Evidence, Outcome, Result, Utterance
 from callqa.standard.conditions import Condition, Scoped
-from callqa.standard.context import CallContext, prefill
+from callqa.standard.context import CallContext
 from callqa.standard.hits import Hit, Scope
 from callqa.standard.schema import Checkpoint, Standard
 from callqa.standard.scoring import scorecard
@@ -36,30 +36,18 @@ class Engine:
     def __init__(self, standard: Standard) -> None:
         self.standard = standard
         self.checkpoints = standard.enabled
-        self.needs = standard.needs
 
     # -- batch ------------------------------------------------------------------------------
     def check(self, call: Call) -> Result:
         return self.judge(self.context(call))
 
-    def check_many(self, calls: Iterable[Call], chunk: int = 128) -> Iterator[Result]:
-        """Results in input order; the models run once per chunk of calls."""
-        batch: list[CallContext] = []
+    def check_many(self, calls: Iterable[Call]) -> Iterator[Result]:
+        """Results in input order, one call at a time (memory stays flat)."""
         for call in calls:
-            batch.append(self.context(call))
-            if len(batch) >= chunk:
-                yield from self._judge_batch(batch)
-                batch = []
-        if batch:
-            yield from self._judge_batch(batch)
-
-    def _judge_batch(self, batch: list[CallContext]) -> Iterator[Result]:
-        prefill(batch, acts="acts" in self.needs, emotion="emotion" in self.needs)
-        for ctx in batch:
-            yield self.judge(ctx)
+            yield self.check(call)
 
     def context(self, call: Call) -> CallContext:
-        return CallContext(call, self.standard.lexicon, self.needs)
+        return CallContext(call, self.standard.lexicon)
 
     # -- live ---------------------------------------------------------------------------------
     def session(self, call: Call) -> Session:
@@ -130,7 +118,7 @@ def _expect(cond: Condition, ctx: CallContext, anchors: list[Hit | None],
     results: list[bool] = []
     whole = ctx.whole
     for anchor in anchors:
-        scope = Scope(whole.regions, anchor=anchor)
+        scope = Scope(whole.regions, anchor=anchor, need_all=False)
         m = cond.evaluate(ctx, scope)
         if m.ok is None:
             continue

@@ -44,9 +44,9 @@ class Scope:
     t0: float | None = None
     t1: float | None = None
     anchor: Hit | None = None
-
-    def key(self) -> tuple:
-        return (self.regions, self.t0, self.t1, self.anchor)
+    # False when only the truth matters (an `expect`), not every hit: `any` may stop at
+    # its first true branch and skip costlier ones (the models).
+    need_all: bool = True
 
 
 @dataclass(slots=True)

@@ -97,9 +97,3 @@ class Standard:
 
     def checkpoint(self, checkpoint_id: str) -> Checkpoint | None:
         return next((c for c in self.checkpoints if c.id == checkpoint_id), None)
-
-    @property
-    def needs(self) -> frozenset[str]:
-        """Model analyses the enabled checkpoints use ("acts", "emotion")."""
-        signals = frozenset().union(*(c.signals for c in self.enabled))
-        return signals & {"acts", "emotion"}

@@ -16,6 +16,7 @@ from tests.audio.synth_calls import (
     white_noise,
     write_wav,
 )
+from tests.conftest import skip_unless_strict
 
 
 @pytest.fixture(scope="session")
@@ -24,7 +25,7 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SynthCall]:
     the customer's channel at −20 dB), mono (both parties mixed). Customer left, agent right."""
     reason = tools_missing()
     if reason:
-        pytest.skip(reason)
+        skip_unless_strict(reason)
     workdir = tmp_path_factory.mktemp("synth")
     turns, signal, duration = layout(workdir)
     agent, customer = signal["agent"], signal["customer"]

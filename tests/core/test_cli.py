@@ -107,8 +107,9 @@ def test_rules_test_reports_a_wrong_expectation(tmp_path):
     assert "open.greeting expected fail, got pass" in result.output
 
 
-def test_phrases_and_demo():
+def test_phrases_and_demo(tmp_path, monkeypatch):
     assert "感谢您的耐心等待" in invoke("phrases", "hold_resume").output
     assert invoke("phrases", "nothing-like-this").exit_code == 2
-    demo = invoke("demo", "--no-serve") if "--no-serve" in invoke("demo", "--help").output else invoke("demo")
+    monkeypatch.setenv("CALLQA_HOME", str(tmp_path))
+    demo = invoke("demo", "--no-serve")
     assert demo.exit_code == 0 and "demo-006" in demo.output and "汇总" in demo.output

@@ -218,12 +218,11 @@ class Act(_TextOperator):
     def evaluate(self, ctx: CallContext, scope: Scope) -> Match:
         from callqa.text.acts import default_model
 
-        rows = ctx.act_rows()
         limits = default_model().thresholds()
         hits: list[Hit] = []
         near = 0.0
         for r in scope.regions:
-            row = rows[r.utt] if r.lo == 0 and r.hi >= len(ctx.norm[r.utt].text) else \
+            row = ctx.acts_of(r.utt) if r.lo == 0 and r.hi >= len(ctx.norm[r.utt].text) else \
                 _partial_acts(ctx, r)
             best = None
             for col in self.columns:
@@ -315,10 +314,9 @@ class Emotion(_TextOperator):
         limit = self.params.threshold
         if limit is None:
             limit = model.angry_threshold if self.params.kind == "angry" else model.abusive_threshold
-        emotions = ctx.emotions()
         hits, near = [], 0.0
         for r in scope.regions:
-            e = emotions[r.utt]
+            e = ctx.emotion_of(r.utt)
             p = e.angry if self.params.kind == "angry" else e.abusive
             if p >= limit and e.intensity >= self.params.min_intensity:
                 hits.append(Hit(r.utt, 0, len(ctx.norm[r.utt].text), confidence=p))
@@ -349,6 +347,8 @@ class Pii(_TextOperator):
         hits = []
         for r in scope.regions:
             norm = ctx.norm[r.utt]
+            if not _MAY_HOLD_PII.search(norm.text):
+                continue  # most turns hold no number, address or name introduction at all
             for p in find_pii(ctx.call.utterances[r.utt].text, kinds=self.params.kinds):
                 if _digits(p.text) in theirs or p.text in theirs:
                     continue
@@ -371,6 +371,10 @@ class Pii(_TextOperator):
                         said |= {p.text, _digits(p.text)}
             ctx.memo[key] = said - {""}
         return ctx.memo[key]
+
+
+# Cheap test on the normalised turn (spoken digits are already digits) before the recognizers.
+_MAY_HOLD_PII = re.compile(r"\d{5,}|@|微信|qq|vx|wx|扣扣|我叫|我姓|我是|名字|邮箱")
 
 
 def _digits(text: str) -> str:
