@@ -11,7 +11,7 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
-demo: $(BIN)/.installed  ## score the bundled sample calls with the default standard
+demo: $(BIN)/.installed  ## score the bundled sample calls, then serve the console on 127.0.0.1:8000
 	$(BIN)/callqa demo
 
 test: $(BIN)/.installed  ## lint, rule tests and the test suite
