@@ -29,11 +29,12 @@ def register(app: typer.Typer) -> None:
         worst: Annotated[int, typer.Option(help="列出置信度最高的错判条数")] = 15,
         checkpoint: Annotated[list[str] | None, typer.Option("--checkpoint", "-c", help="只评估这些检查点")] = None,
         jobs: Annotated[int, typer.Option("--jobs", "-j", help="并行进程数（0 = CPU 核数）")] = 1,
+        homophones: Annotated[bool, typer.Option(help="同音容错匹配（关闭以衡量其作用）")] = True,
     ) -> None:
         """在标注语料上评估每个检查点的准确率。Evaluate a standard on a labelled corpus."""
         if fmt not in ("table", "json"):
             raise typer.BadParameter("--format is table or json")
-        engine = Engine(load_standard(standard))
+        engine = Engine(load_standard(standard, homophones=homophones))
         ids = [c.id for c in engine.checkpoints if not checkpoint or c.id in checkpoint]
         calls: list[Call] = []
         for item in read_calls(corpus):

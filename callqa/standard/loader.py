@@ -42,15 +42,17 @@ def resolve(name_or_path: str | Path) -> Path:
     raise StandardError(str(name_or_path), 0, "", f"no such standard file or built-in ({known})")
 
 
-def load_standard(name_or_path: str | Path = "default") -> Standard:
+def load_standard(name_or_path: str | Path = "default", homophones: bool = True) -> Standard:
+    """Load (once per file version). `homophones=False` turns ASR sound-alike matching off
+    everywhere, to measure what it brings (`callqa eval --no-homophones`)."""
     path = resolve(name_or_path)
-    return _load_cached(str(path.resolve()), path.stat().st_mtime if path.exists() else 0)
+    return _load_cached(str(path.resolve()), path.stat().st_mtime if path.exists() else 0, homophones)
 
 
 @lru_cache(maxsize=16)
-def _load_cached(path: str, _mtime: float) -> Standard:
+def _load_cached(path: str, _mtime: float, homophones: bool) -> Standard:
     raw = _merged_raw(Path(path), ())
-    return _build(raw, path)
+    return _build(raw, path, homophones)
 
 
 def _merged_raw(path: Path, chain: tuple[str, ...]) -> LineDict:
@@ -118,7 +120,7 @@ def _extend(base: LineDict, child: LineDict) -> LineDict:
     return out
 
 
-def _build(raw: LineDict, source: str) -> Standard:
+def _build(raw: LineDict, source: str, homophones: bool = True) -> Standard:
     header = _section(raw, "standard", dict)
     for key in header:
         if key not in HEADER_KEYS:
@@ -127,7 +129,7 @@ def _build(raw: LineDict, source: str) -> Standard:
         raise fail(raw, "standard.id", "a standard needs an id", "standard")
     variables = Variables(plain(_section(raw, "variables", dict)))
     named = _section(raw, "conditions", dict)
-    lexicon = Lexicon()
+    lexicon = Lexicon(homophones=homophones)
     compiler = Compiler(lexicon, variables, named)
     for name in named:
         compiler.named_condition(name)

@@ -84,7 +84,8 @@ def to_pinyin_code(text: str) -> str:
 class Lexicon:
     """Phrase lists registered by a standard's operators, matched together."""
 
-    def __init__(self) -> None:
+    def __init__(self, homophones: bool = True) -> None:
+        self.homophones = homophones  # False switches the homophone mode off for every list
         self._lists: list[tuple[tuple[str, ...], bool, bool]] = []
         self._ids: dict[tuple[tuple[str, ...], bool, bool], int] = {}
         self._compiled = False
@@ -95,7 +96,7 @@ class Lexicon:
         normalised = tuple(sorted({p for p in (matching_view(clean(x))[0] for x in phrases) if p}))
         if not normalised:
             raise ValueError("a phrase list needs at least one non-empty phrase")
-        key = (normalised, homophones, fuzzy)
+        key = (normalised, homophones and self.homophones, fuzzy)
         if key not in self._ids:
             if self._compiled:
                 raise RuntimeError("the lexicon is compiled; register phrases before scanning")
