@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build callqa's labelled evaluation corpus (corpus/dev.jsonl, corpus/heldout.jsonl).
+"""Build callqa's labelled evaluation corpus (corpus/dev.jsonl, corpus/heldout.jsonl, corpus/dev2.jsonl).
 
 How it works
 ------------
@@ -19,10 +19,14 @@ How it works
   ``lint()`` scans the final text for trigger words that the slots do not account for
   (e.g. a stray 喂, jargon, an unplanned hold phrase), so that filler text never
   changes a label by accident.
-* dev calls draw only from pools/dev, heldout calls only from pools/heldout.
-  Hand-written calls (handwritten/*.jsonl) are appended unchanged.
+* dev calls draw only from pools/dev, heldout calls only from pools/heldout, dev2 calls only
+  from pools/dev2 (fresh wordings written after the rules were tuned on dev, to check that
+  they generalise). Hand-written calls (handwritten/*.jsonl) are appended unchanged.
+* A split's pools may add optional language keys that only change surface text: extra ASR
+  homophones (``asr_homophones``), chat line endings (``chat_endings``) and chat prefixes
+  (``chat_prefix``). dev and heldout have none, so their output is unchanged by them.
 
-``python corpus/build.py`` rewrites both outputs byte-identically (fixed seeds).
+``python corpus/build.py`` rewrites all outputs byte-identically (fixed seeds).
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).resolve().parent
-SPLITS = ("dev", "heldout")
+SPLITS = ("dev", "heldout", "dev2")
 MIN_EACH = 11  # aim: at least this many pass and fail per checkpoint and split
 
 CHECKPOINTS = [
@@ -207,13 +211,16 @@ HOMOPHONES = [
 ]
 
 
-def asr(text: str, rng: random.Random, speaker: str) -> str:
-    """Make a clean line look like an ASR transcript of it."""
+def asr(text: str, rng: random.Random, speaker: str, extra=None) -> str:
+    """Make a clean line look like an ASR transcript of it (``extra``: a split's own homophones)."""
     keep = re.findall(r"\[[^\]]*\]", text)  # noise markers stay as they are
     if keep and re.fullmatch(r"(\s*\[[^\]]*\]\s*|…)+", text):
         return text
     out = text
     for a, b in HOMOPHONES:
+        if a in out and rng.random() < 0.45:
+            out = out.replace(a, b, 1)
+    for a, b in extra or ():
         if a in out and rng.random() < 0.45:
             out = out.replace(a, b, 1)
     out = re.sub(
@@ -239,11 +246,11 @@ def asr(text: str, rng: random.Random, speaker: str) -> str:
 CHAT_ENDINGS = ["哦~", "呢~", "哈~", "~", "的呢", "哦", "呢"]
 
 
-def chatify(text: str, rng: random.Random) -> str:
+def chatify(text: str, rng: random.Random, endings=None) -> str:
     """Agent content line in the typical chat register (亲 / 哦 / 呢 / ~)."""
     t = text.rstrip("。.")
     if t and t[-1] not in "？！?!~）)":
-        t += rng.choice(CHAT_ENDINGS)
+        t += rng.choice(endings or CHAT_ENDINGS)
     return t
 
 
@@ -2813,9 +2820,10 @@ def chat_style(call: Call):
             new = []
             for k, (s, x) in enumerate(t.pieces):
                 if s in CONTENT_SLOTS:
-                    x = chatify(x, rng)
+                    x = chatify(x, rng, call.P.d.get("chat_endings"))
                     if k == 0 and rng.random() < 0.25:
-                        x = "亲，" + x
+                        prefixes = call.P.d.get("chat_prefix")
+                        x = (rng.choice(prefixes) if prefixes else "亲，") + x
                 new.append((s, x))
             t.pieces = new
             prev = call.turns[i - 1] if i else None
@@ -2852,7 +2860,11 @@ def finalize(call: Call) -> dict:
                 if t.clean and t.clean[-1] not in "！？!?~…":
                     t.clean += "，"
                 t.clean += x
-        t.text = asr(t.clean, rng, t.sp) if (call.asr and call.phone_call and not t.raw) else t.clean
+        t.text = (
+            asr(t.clean, rng, t.sp, call.P.d.get("asr_homophones"))
+            if (call.asr and call.phone_call and not t.raw)
+            else t.clean
+        )
     if call.phone_call and call.turns:
         if call.timing:
             plan_overlaps(call)
@@ -3125,8 +3137,8 @@ def main(argv=None) -> int:
                 f.write(json.dumps(r, ensure_ascii=False, separators=(", ", ": ")) + "\n")
         print(f"wrote {out.relative_to(HERE.parent)}: {len(recs)} generated + {len(hand)} hand-written")
     if "--families" in sys.argv:
-        for fam in sorted(set(FAMILY_COUNT["dev"]) | set(FAMILY_COUNT["heldout"])):
-            print(f"| `{fam}` | {FAMILY_COUNT['dev'].get(fam, 0)} | {FAMILY_COUNT['heldout'].get(fam, 0)} |")
+        for fam in sorted(set().union(*(FAMILY_COUNT[s] for s in SPLITS))):
+            print(f"| `{fam}` | " + " | ".join(str(FAMILY_COUNT[s].get(fam, 0)) for s in SPLITS) + " |")
     if ERRORS:
         print(f"{len(ERRORS)} inconsistent calls", file=sys.stderr)
         for e in ERRORS:

@@ -2,11 +2,14 @@
 """Validate the labelled corpus and print its counts table.
 
 Checks (exit status 1 when any fails):
-* every line of corpus/dev.jsonl and corpus/heldout.jsonl validates as ``callqa.model.Call``;
+* every line of corpus/dev.jsonl, corpus/heldout.jsonl and corpus/dev2.jsonl validates as
+  ``callqa.model.Call``;
 * every record carries ``expected`` with exactly the 44 checkpoint ids, each pass | fail | na;
-* call ids are unique across both files;
+* call ids are unique across all files;
 * no agent sentence (nor even comma-separated clause) of 6+ characters in heldout appears
   verbatim in dev (heldout must test wordings a rule author tuning on dev has not seen);
+* the same for dev2 against dev and against heldout (dev2 is a second, independent sample of
+  fresh wordings; the heldout comparison is done here so that its author never reads heldout);
 * every checkpoint has at least 10 pass and 10 fail labels per split (reported; talk.volume
   and other rare ones are allowed to fall short with a warning).
 
@@ -26,7 +29,9 @@ sys.path.insert(0, str(HERE.parent))
 
 from callqa.model import Call  # noqa: E402
 
-SPLITS = ("dev", "heldout")
+SPLITS = ("dev", "heldout", "dev2")
+# (split, must not share agent sentences with) pairs
+DISJOINT = [("heldout", "dev"), ("dev2", "dev"), ("dev2", "heldout")]
 SENT_SPLIT = re.compile(r"[。！？!?；;~～\n]+")
 CLAUSE_SPLIT = re.compile(r"[。！？!?；;~～\n，,、\s]+")
 STRIP = re.compile(r"[\s，,、：:…“”\"'（）()\[\]【】]+")
@@ -87,19 +92,18 @@ def main(argv: list[str]) -> int:
             seen_ids.add(rec["call_id"])
             recs.append(rec)
         data[split] = recs
-    # heldout agent sentences must not occur in dev
-    dev_sents = {
-        s for r in data["dev"] for u in r["utterances"] if u["speaker"] == "agent" for s in sentences(u["text"])
-    }
-    leaks = Counter()
-    for r in data["heldout"]:
-        for u in r["utterances"]:
-            if u["speaker"] == "agent":
-                for s in sentences(u["text"]):
-                    if s in dev_sents:
-                        leaks[s] += 1
-    for s, k in leaks.most_common():
-        errors.append(f"heldout agent sentence also in dev ({k}x): {s}")
+
+    # agent sentences of heldout must not occur in dev; those of dev2 neither in dev nor in heldout
+    def agent_sents(split):
+        return [
+            s for r in data[split] for u in r["utterances"] if u["speaker"] == "agent" for s in sentences(u["text"])
+        ]
+
+    for split, other in DISJOINT:
+        seen = set(agent_sents(other))
+        leaks = Counter(s for s in agent_sents(split) if s in seen)
+        for s, k in leaks.most_common():
+            errors.append(f"{split} agent sentence also in {other} ({k}x): {s}")
     # counts
     counts = {split: {ck: Counter(r["expected"][ck] for r in data[split]) for ck in ids} for split in SPLITS}
     warnings = []
@@ -112,16 +116,21 @@ def main(argv: list[str]) -> int:
     # report
     md = "--markdown" in argv
     if md:
-        print("| checkpoint | dev pass | dev fail | dev na | heldout pass | heldout fail | heldout na |")
-        print("|---|---:|---:|---:|---:|---:|---:|")
+        print("| checkpoint | " + " | ".join(f"{sp} {o}" for sp in SPLITS for o in ("pass", "fail", "na")) + " |")
+        print("|---|" + "---:|" * (3 * len(SPLITS)))
         for ck in ids:
-            d, h = counts["dev"][ck], counts["heldout"][ck]
-            print(f"| `{ck}` | {d['pass']} | {d['fail']} | {d['na']} | {h['pass']} | {h['fail']} | {h['na']} |")
+            cells = [str(counts[sp][ck][o]) for sp in SPLITS for o in ("pass", "fail", "na")]
+            print(f"| `{ck}` | " + " | ".join(cells) + " |")
     else:
-        print(f"{'checkpoint':32s} {'dev pass/fail/na':>18s}   {'heldout pass/fail/na':>20s}")
+        print(f"{'checkpoint':32s}" + "".join(f"{sp + ' pass/fail/na':>22s}" for sp in SPLITS))
         for ck in ids:
-            d, h = counts["dev"][ck], counts["heldout"][ck]
-            print(f"{ck:32s} {d['pass']:5d}/{d['fail']:4d}/{d['na']:4d}   {h['pass']:7d}/{h['fail']:4d}/{h['na']:4d}")
+            print(
+                f"{ck:32s}"
+                + "".join(
+                    f"{counts[sp][ck]['pass']:11d}/{counts[sp][ck]['fail']:4d}/{counts[sp][ck]['na']:4d}"
+                    for sp in SPLITS
+                )
+            )
     for split in SPLITS:
         recs = data[split]
         mix = Counter((r["channel"], r["direction"]) for r in recs)

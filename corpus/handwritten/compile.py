@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Compile the hand-written calls (handwritten/src/<split>.yaml) into handwritten/<split>.jsonl.
 
+Splits: dev, heldout, dev2 (each compiled from its own source; the outputs are deterministic).
+
 The dialogues and their labels are written by hand. Each call lists its ``pass`` and ``fail``
 checkpoints (short names below); every other checkpoint is ``na``. The compiler does not
 decide any label: it only refuses labels that are mechanically impossible (a phone-only
@@ -275,8 +277,10 @@ def sanity(c: dict, rec: dict) -> list[str]:
 
 def main() -> int:
     bad = 0
-    for split in ("dev", "heldout"):
+    for split in ("dev", "heldout", "dev2"):
         src = HERE / "src" / f"{split}.yaml"
+        if not src.exists():
+            continue
         calls = yaml.safe_load(src.read_text("utf-8"))
         out = []
         for c in calls:
