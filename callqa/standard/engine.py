@@ -63,8 +63,6 @@ class Engine:
         call = ctx.call
         if call.channel not in spec.applies.channel or call.direction not in spec.applies.direction:
             return Outcome(id=spec.id, status="na", confidence=1.0)
-        if not call.utterances and "text" in cp.signals:
-            return Outcome(id=spec.id, status="na", confidence=1.0)  # no transcript to judge
         whole = ctx.whole
         if cp.skip is not None and cp.skip.evaluate(ctx, whole).ok:
             return Outcome(id=spec.id, status="na", confidence=1.0)

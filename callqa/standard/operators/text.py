@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from abc import abstractmethod
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field, field_validator
 
 from callqa.standard.conditions import Compiler, Operator, operator
 from callqa.standard.context import CallContext
-from callqa.standard.hits import Hit, Match, Region, Scope
+from callqa.standard.hits import UNKNOWN, Hit, Match, Region, Scope
 
 # A phrase written as a number in YAML (12315, 95000) is still a phrase.
 Text = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int | float) else v)]
@@ -26,6 +27,14 @@ def _in_region(region: Region, start: int, end: int) -> bool:
 
 class _TextOperator(Operator):
     signals = frozenset({"text"})
+
+    def evaluate(self, ctx: CallContext, scope: Scope) -> Match:
+        # A call without a transcript (audio or events only) has no text signal at all:
+        # unknown, so the checkpoint is `na` rather than "nothing was said".
+        return self.match(ctx, scope) if ctx.size else UNKNOWN
+
+    @abstractmethod
+    def match(self, ctx: CallContext, scope: Scope) -> Match: ...
 
     def counted(self, hits: list[Hit], minimum: int) -> Match:
         return Match(_distinct_utts(hits) >= minimum, hits)
@@ -89,7 +98,7 @@ class Phrases(_TextOperator):
                 out += self._hits(ctx, r, list_id)
         return out
 
-    def evaluate(self, ctx: CallContext, scope: Scope) -> Match:
+    def match(self, ctx: CallContext, scope: Scope) -> Match:
         regions = scope.regions
         if self.exclude_id is not None:
             per_utt = ctx.phrase_hits
@@ -154,7 +163,7 @@ class Regex(_TextOperator):
         except re.error as exc:
             raise ValueError(f"invalid regular expression: {exc}") from None
 
-    def evaluate(self, ctx: CallContext, scope: Scope) -> Match:
+    def match(self, ctx: CallContext, scope: Scope) -> Match:
         hits: list[Hit] = []
         for r in scope.regions:
             norm = ctx.norm[r.utt]
@@ -215,7 +224,7 @@ class Act(_TextOperator):
         self.columns = [ACTS.index(a) for a in params.is_]
         self.threshold = params.threshold
 
-    def evaluate(self, ctx: CallContext, scope: Scope) -> Match:
+    def match(self, ctx: CallContext, scope: Scope) -> Match:
         from callqa.text.acts import default_model
 
         limits = default_model().thresholds()
@@ -271,7 +280,7 @@ class Similar(_TextOperator):
 
         self.index = SimilarityIndex(params.to, backend=params.backend)
 
-    def evaluate(self, ctx: CallContext, scope: Scope) -> Match:
+    def match(self, ctx: CallContext, scope: Scope) -> Match:
         key = ("similar", id(self))
         cache = ctx.memo.setdefault(key, {})
         todo = [r for r in scope.regions if (r.utt, r.lo, r.hi) not in cache]
@@ -307,7 +316,7 @@ class Emotion(_TextOperator):
         min_intensity: float = 0.0
         min: int = 1
 
-    def evaluate(self, ctx: CallContext, scope: Scope) -> Match:
+    def match(self, ctx: CallContext, scope: Scope) -> Match:
         from callqa.text.emotion import default_model
 
         model = default_model()
@@ -340,7 +349,7 @@ class Pii(_TextOperator):
         not_said_by: Literal["agent", "customer"] | None = None  # reading back their own number
         min: int = 1
 
-    def evaluate(self, ctx: CallContext, scope: Scope) -> Match:
+    def match(self, ctx: CallContext, scope: Scope) -> Match:
         from callqa.text.pii import find_pii
 
         theirs = self._said_by(ctx) if self.params.not_said_by else set()
@@ -394,7 +403,7 @@ class Turns(_TextOperator):
         max: int | None = None
         min_chars: int = 1  # a turn counts only with at least this many characters
 
-    def evaluate(self, ctx: CallContext, scope: Scope) -> Match:
+    def match(self, ctx: CallContext, scope: Scope) -> Match:
         utts = sorted({r.utt for r in scope.regions
                        if len(_letters(ctx.text_of(r))) >= self.params.min_chars})
         ok = len(utts) >= self.params.min and (self.params.max is None or len(utts) <= self.params.max)
@@ -431,7 +440,7 @@ class AddressesCustomer(_TextOperator):
         titles = "|".join(map(re.escape, params.titles))
         self.title = re.compile(rf"(?P<name>[\u4e00-\u9fff]?)(?:{titles})")
 
-    def evaluate(self, ctx: CallContext, scope: Scope) -> Match:
+    def match(self, ctx: CallContext, scope: Scope) -> Match:
         surnames = {m.group("name") for i in range(ctx.size) if ctx.speaker(i) == "customer"
                     for p in self.surname for m in p.finditer(ctx.norm[i].text)} & _SURNAMES
         with_name, bare = [], []
