@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from callqa.errors import Problem, problem_from_validation
 from callqa.ingest import FORMATS, ReadOptions, detect_format, expand, read_calls
-from callqa.ingest.encoding import Undecodable, text_lines
+from callqa.ingest.encoding import content_lines
 from callqa.model import Call, Result
 from callqa.standard import Engine
 
@@ -72,11 +72,8 @@ def read_items(paths: Iterable[Path | str], fmt: str | None, options: ReadOption
 
 def _raw_lines(path: Path, options: ReadOptions) -> Iterator[RawLine | Problem]:
     try:
-        for lineno, line in text_lines(path, options.encoding):
-            if isinstance(line, Undecodable):
-                yield Problem(str(path), lineno, None, str(line))
-            elif line.strip():
-                yield RawLine(str(path), lineno, line)
+        for item in content_lines(path, options.encoding):
+            yield item if isinstance(item, Problem) else RawLine(str(path), *item)
     except OSError as exc:
         yield Problem(str(path), None, None, f"cannot read: {exc.strerror or exc}")
 

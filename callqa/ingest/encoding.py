@@ -11,6 +11,8 @@ from typing import BinaryIO
 
 from charset_normalizer import from_bytes
 
+from callqa.errors import Problem
+
 _SNIFF = 64 * 1024
 
 
@@ -79,3 +81,12 @@ def text_lines(path: Path, encoding: str | None = None) -> Iterator[tuple[int, s
                 yield lineno, Undecodable(
                     f"not valid {enc} at byte {exc.start + 1} ({line[exc.start:exc.start + 2]!r})"
                 )
+
+
+def content_lines(path: Path, encoding: str | None = None) -> Iterator[tuple[int, str] | Problem]:
+    """(line number, line) for every non-blank line; an undecodable line is a Problem."""
+    for lineno, line in text_lines(path, encoding):
+        if isinstance(line, Undecodable):
+            yield Problem(str(path), lineno, None, str(line))
+        elif line.strip():
+            yield lineno, line

@@ -9,19 +9,18 @@ from pydantic import ValidationError
 
 from callqa.errors import Problem, problem_from_validation
 from callqa.ingest import Item, ReadOptions, register
-from callqa.ingest.encoding import Undecodable, text_lines
+from callqa.ingest.encoding import content_lines
 from callqa.model import Call
 
 
 @register("jsonl", suffixes=(".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz"),
           description="interchange format v1, one call per line")
 def read_jsonl(path: Path, options: ReadOptions) -> Iterator[Item]:
-    for lineno, line in text_lines(path, options.encoding):
-        if isinstance(line, Undecodable):
-            yield Problem(str(path), lineno, None, str(line))
+    for item in content_lines(path, options.encoding):
+        if isinstance(item, Problem):
+            yield item
             continue
-        if not line.strip():
-            continue
+        lineno, line = item
         try:
             yield Call.model_validate_json(line)
         except ValidationError as exc:

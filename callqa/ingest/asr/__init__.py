@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,6 +83,27 @@ def load_json(path: Path) -> Any:
 
 def json_problem(path: Path, error: BadJson) -> Problem:
     return Problem(str(path), error.line, None, str(error))
+
+
+@dataclass(frozen=True)
+class JsonRecord:
+    """One result of a vendor file: the file is one result, or a list of them."""
+
+    value: Any
+    line: int | None  # its number in the list (None when the file is a single result)
+    count: int  # how many results the file holds
+
+
+def json_records(path: Path) -> Iterator[JsonRecord | Problem]:
+    """The results a vendor JSON file holds; a file that is not JSON is one Problem."""
+    try:
+        document = load_json(path)
+    except BadJson as exc:
+        yield json_problem(path, exc)
+        return
+    results = document if isinstance(document, list) else [document]
+    for number, result in enumerate(results, 1):
+        yield JsonRecord(result, number if isinstance(document, list) else None, len(results))
 
 
 def pick(record: dict[str, Any], *keys: str, default: Any = None) -> Any:

@@ -15,7 +15,7 @@ from typing import Any
 
 from callqa.errors import Problem
 from callqa.ingest import Item, ReadOptions, register
-from callqa.ingest.asr import BadJson, Turn, json_problem, load_json, looks_like_json, make_call, ms
+from callqa.ingest.asr import Turn, json_records, looks_like_json, make_call, ms
 
 
 def _sniff(path: Path) -> bool:
@@ -24,15 +24,9 @@ def _sniff(path: Path) -> bool:
 
 @register("funasr", sniff=_sniff, description="FunASR generate() output (sentence_info)")
 def read_funasr(path: Path, options: ReadOptions) -> Iterator[Item]:
-    try:
-        document = load_json(path)
-    except BadJson as exc:
-        yield json_problem(path, exc)
-        return
-    results = document if isinstance(document, list) else [document]
-    for number, result in enumerate(results, 1):
-        line = number if isinstance(document, list) else None
-        yield _call(path, result, options, line, len(results))
+    for record in json_records(path):
+        yield record if isinstance(record, Problem) else \
+            _call(path, record.value, options, record.line, record.count)
 
 
 def _call(path: Path, result: Any, options: ReadOptions, line: int | None, count: int) -> Item:

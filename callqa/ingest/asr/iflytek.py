@@ -19,7 +19,7 @@ from typing import Any
 
 from callqa.errors import Problem
 from callqa.ingest import Item, ReadOptions, register
-from callqa.ingest.asr import BadJson, Turn, json_problem, load_json, looks_like_json, make_call, ms
+from callqa.ingest.asr import Turn, json_records, looks_like_json, make_call, ms
 
 
 def _sniff(path: Path) -> bool:
@@ -29,12 +29,8 @@ def _sniff(path: Path) -> bool:
 
 @register("iflytek", sniff=_sniff, description="iFlytek 录音文件转写 JSON (orderResult lattice)")
 def read_iflytek(path: Path, options: ReadOptions) -> Iterator[Item]:
-    try:
-        document = load_json(path)
-    except BadJson as exc:
-        yield json_problem(path, exc)
-        return
-    yield _call(path, document, options)
+    for record in json_records(path):
+        yield record if isinstance(record, Problem) else _call(path, record.value, options)
 
 
 def _json(value: Any) -> Any:

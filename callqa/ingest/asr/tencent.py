@@ -19,10 +19,8 @@ from typing import Any
 from callqa.errors import Problem
 from callqa.ingest import Item, ReadOptions, register
 from callqa.ingest.asr import (
-    BadJson,
     Turn,
-    json_problem,
-    load_json,
+    json_records,
     looks_like_json,
     make_call,
     ms,
@@ -38,14 +36,8 @@ def _sniff(path: Path) -> bool:
 
 @register("tencent", sniff=_sniff, description="Tencent Cloud 录音文件识别 JSON (ResultDetail)")
 def read_tencent(path: Path, options: ReadOptions) -> Iterator[Item]:
-    try:
-        document = load_json(path)
-    except BadJson as exc:
-        yield json_problem(path, exc)
-        return
-    results = document if isinstance(document, list) else [document]
-    for number, result in enumerate(results, 1):
-        yield _call(path, result, options, number if isinstance(document, list) else None)
+    for record in json_records(path):
+        yield record if isinstance(record, Problem) else _call(path, record.value, options, record.line)
 
 
 def _call(path: Path, result: Any, options: ReadOptions, line: int | None) -> Item:

@@ -17,11 +17,16 @@ started the call on outbound calls; the call's `meta.agent_leg` says which rule 
 
 from __future__ import annotations
 
+import csv
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
+from callqa.errors import Problem
 from callqa.ingest import ReadOptions
+from callqa.ingest.encoding import content_lines
 
 
 @dataclass
@@ -108,3 +113,16 @@ def agent_number(*candidates: str | None) -> str | None:
         if device.isdigit():
             return device
     return None
+
+
+def csv_lines(path: Path, encoding: str | None) -> Iterator[tuple[int, list[str]] | Problem]:
+    """(line number, CSV row) per non-blank line of an exported log; bad lines are Problems."""
+    for item in content_lines(path, encoding):
+        if isinstance(item, Problem):
+            yield item
+            continue
+        lineno, line = item
+        try:
+            yield lineno, next(csv.reader([line]))
+        except csv.Error as exc:
+            yield Problem(str(path), lineno, None, f"bad CSV: {exc}")

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from callqa.errors import Problem
 from callqa.ingest import Item, ReadOptions, register
-from callqa.ingest.encoding import Undecodable, text_lines
-from callqa.ingest.pbx import parse_time
+from callqa.ingest.encoding import text_lines
+from callqa.ingest.pbx import csv_lines, parse_time
 from callqa.ingest.pbx.asterisk_conf import find_conf, mapping_columns, uses_gmt
 from callqa.ingest.pbx.legs import CallLog, Mark, to_call
 
@@ -78,17 +78,11 @@ def read_cdr(path: Path, options: ReadOptions) -> Iterator[Item]:
     gmt = uses_gmt(path)
     calls: dict[str, CallLog] = {}
     names: list[str] | None = None
-    for lineno, line in text_lines(path, options.encoding):
-        if isinstance(line, Undecodable):
-            yield Problem(str(path), lineno, None, str(line))
+    for item in csv_lines(path, options.encoding):
+        if isinstance(item, Problem):
+            yield item
             continue
-        if not line.strip():
-            continue
-        try:
-            row = next(csv.reader([line]))
-        except csv.Error as exc:
-            yield Problem(str(path), lineno, None, f"bad CSV: {exc}")
-            continue
+        lineno, row = item
         names = names if names and len(names) == len(row) else columns_for(path, row)
         if names is None:
             yield Problem(str(path), lineno, None,

@@ -22,8 +22,8 @@ from typing import Any
 
 from callqa.errors import Problem
 from callqa.ingest import Item, ReadOptions, register
-from callqa.ingest.encoding import Undecodable, text_lines
-from callqa.ingest.pbx import parse_time
+from callqa.ingest.encoding import text_lines
+from callqa.ingest.pbx import csv_lines, parse_time
 from callqa.ingest.pbx.asterisk_conf import find_conf, mapping_columns
 from callqa.ingest.pbx.legs import CallLog, Mark, to_call
 
@@ -67,17 +67,11 @@ def _sniff(path: Path) -> bool:
 def read_cel(path: Path, options: ReadOptions) -> Iterator[Item]:
     names = columns(path)
     open_calls: dict[str, CallLog] = {}
-    for lineno, line in text_lines(path, options.encoding):
-        if isinstance(line, Undecodable):
-            yield Problem(str(path), lineno, None, str(line))
+    for item in csv_lines(path, options.encoding):
+        if isinstance(item, Problem):
+            yield item
             continue
-        if not line.strip():
-            continue
-        try:
-            row = next(csv.reader([line]))
-        except csv.Error as exc:
-            yield Problem(str(path), lineno, None, f"bad CSV: {exc}")
-            continue
+        lineno, row = item
         if len(row) != len(names):
             yield Problem(str(path), lineno, None, f"{len(row)} columns, the cel_custom template "
                                                    f"has {len(names)}")

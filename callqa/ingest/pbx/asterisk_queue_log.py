@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from callqa.errors import Problem, problem_from_validation
 from callqa.ingest import Item, ReadOptions, register
 from callqa.ingest.asr import head_text
-from callqa.ingest.encoding import Undecodable, text_lines
+from callqa.ingest.encoding import content_lines
 from callqa.ingest.pbx import agent_number, as_datetime
 from callqa.model import Call
 
@@ -40,12 +40,11 @@ def _sniff(path: Path) -> bool:
 @register("asterisk-queue-log", sniff=_sniff, description="Asterisk queue_log")
 def read_queue_log(path: Path, options: ReadOptions) -> Iterator[Item]:
     calls: dict[str, list[tuple[int, float, list[str]]]] = {}
-    for lineno, line in text_lines(path, options.encoding):
-        if isinstance(line, Undecodable):
-            yield Problem(str(path), lineno, None, str(line))
+    for item in content_lines(path, options.encoding):
+        if isinstance(item, Problem):
+            yield item
             continue
-        if not line.strip():
-            continue
+        lineno, line = item
         fields = line.split("|")
         if len(fields) < 5 or not _LINE.match(line):
             yield Problem(str(path), lineno, None, "not a queue_log line "

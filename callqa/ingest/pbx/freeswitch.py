@@ -28,7 +28,7 @@ from pydantic import ValidationError
 
 from callqa.errors import Problem, problem_from_validation
 from callqa.ingest import Item, ReadOptions, register
-from callqa.ingest.asr import BadJson, json_problem, load_json, looks_like_json
+from callqa.ingest.asr import json_records, looks_like_json
 from callqa.ingest.pbx import agent_number, agent_patterns, as_datetime, channel_matches
 from callqa.model import Call
 
@@ -46,14 +46,8 @@ def _sniff(path: Path) -> bool:
 
 @register("freeswitch", sniff=_sniff, description="FreeSWITCH JSON CDR (one leg per file)")
 def read_freeswitch(path: Path, options: ReadOptions) -> Iterator[Item]:
-    try:
-        document = load_json(path)
-    except BadJson as exc:
-        yield json_problem(path, exc)
-        return
-    records = document if isinstance(document, list) else [document]
-    for number, record in enumerate(records, 1):
-        yield _call(path, record, options, number if isinstance(document, list) else None)
+    for record in json_records(path):
+        yield record if isinstance(record, Problem) else _call(path, record.value, options, record.line)
 
 
 def _micro(value: Any) -> float | None:
