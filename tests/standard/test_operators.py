@@ -202,3 +202,28 @@ def test_transfer_failure_spoken():
     t = "坐席：我帮您转接技术部请稍等\n坐席：很抱歉转接不成功"
     cond = "transfer: {spoken: {phrases: {any: [转接], exclude: [不成功]}}, failed: {phrases: [不成功]}, outcome: failed}"
     assert run(cond, t)[0] is True
+
+
+def test_similar_finds_paraphrases_of_the_examples():
+    examples = "similar: {to: [请问还有其他可以帮您的吗, 您看还有别的问题吗], threshold: 0.3}"
+    assert run(examples, "坐席：您还有其他问题吗")[0] is True
+    assert run(examples, "坐席：您的订单明天送达")[0] is False
+
+
+def test_act_operator_uses_the_dialog_act_model():
+    assert run("{role: agent, act: offer_help}", "坐席：您好，请问有什么可以帮您")[0] is True
+    assert run("{role: agent, act: offer_help}", "坐席：您的快递明天到")[0] is False
+    assert run("{role: customer, act: offer_help}", "坐席：您好，请问有什么可以帮您")[0] is False
+
+
+def test_emotion_and_pii_operators():
+    assert run("{role: customer, emotion: angry}", "客户：你们这什么破服务，气死我了，我要投诉！")[0] is True
+    assert run("{role: customer, emotion: angry}", "客户：好的，谢谢你")[0] is False
+    assert run("pii: [mobile]", "坐席：我的手机是13812345678")[1] == [(0, "13812345678")]
+    assert run("pii: {kinds: [mobile], not_said_by: customer}",
+               "客户：我号码13812345678\n坐席：13812345678对吧")[0] is False
+
+
+def test_text_operators_are_unknown_without_a_transcript():
+    assert run("phrases: [您好]", "", events=EVENTS)[0] is None
+    assert run("not: {role: customer, turns: 1}", "", events=EVENTS)[0] is None

@@ -271,7 +271,7 @@ class Similar(_TextOperator):
     class Params(Operator.Params):
         to: list[str]
         threshold: float = 0.6
-        backend: Literal["lexical", "e5"] = "lexical"
+        backend: Literal["ngram", "e5"] = "ngram"
         min: int = 1
 
     def __init__(self, params: Params, compiler: Compiler, node: Any) -> None:
