@@ -38,6 +38,19 @@ def parse_pairs(values: list[str] | None, what: str) -> dict[str, str]:
     return out
 
 
+def parse_vars(values: list[str] | None) -> dict:
+    """`--var hold_max=90 --var "company_names=[星河电信]"`: values are YAML."""
+    import yaml
+
+    out = {}
+    for value in values or []:
+        key, sep, raw = value.partition("=")
+        if not sep or not key.strip():
+            raise typer.BadParameter(f"--var takes NAME=VALUE, got {value!r}")
+        out[key.strip()] = yaml.safe_load(raw)
+    return out
+
+
 def read_options(encoding: str | None, roles: list[str] | None, columns: list[str] | None,
                  channel: str | None = None, direction: str | None = None) -> ReadOptions:
     role_map = parse_pairs(roles, "--role")
@@ -60,6 +73,7 @@ HELP = {
     "column": "CSV 列名，如 text=内容",
     "fail_under": "有通话低于该分数时以 3 退出",
     "quiet": "不显示进度与汇总",
+    "var": "覆盖规范变量，如 hold_max=90 或 \"company_names=[星河电信]\"",
 }
 
 
@@ -77,10 +91,11 @@ def register(app: typer.Typer) -> None:
         column: Annotated[list[str] | None, typer.Option("--column", help=HELP["column"])] = None,
         fail_under: Annotated[float | None, typer.Option(help=HELP["fail_under"])] = None,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help=HELP["quiet"])] = False,
+        var: Annotated[list[str] | None, typer.Option("--var", help=HELP["var"])] = None,
     ) -> None:
         """逐通质检并输出评分卡 (result format v1). Check calls against a standard."""
         options = read_options(encoding, role, column)
-        engine = Engine(load_standard(standard))
+        engine = Engine(load_standard(standard, variables=parse_vars(var)))
         to_tty = out is None and sys.stdout.isatty()
         chosen = fmt or (OutputFormat.table if to_tty else OutputFormat.jsonl)
         jobs = default_jobs() if jobs == 0 else jobs

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from callqa.batch import check_parallel, default_jobs
+from callqa.cli.check import HELP, parse_vars
 from callqa.errors import Problem
 from callqa.evaluation import Report, evaluate
 from callqa.ingest import read_calls
@@ -30,11 +31,12 @@ def register(app: typer.Typer) -> None:
         checkpoint: Annotated[list[str] | None, typer.Option("--checkpoint", "-c", help="只评估这些检查点")] = None,
         jobs: Annotated[int, typer.Option("--jobs", "-j", help="并行进程数（0 = CPU 核数）")] = 1,
         homophones: Annotated[bool, typer.Option(help="同音容错匹配（关闭以衡量其作用）")] = True,
+        var: Annotated[list[str] | None, typer.Option("--var", help=HELP["var"])] = None,
     ) -> None:
         """在标注语料上评估每个检查点的准确率。Evaluate a standard on a labelled corpus."""
         if fmt not in ("table", "json"):
             raise typer.BadParameter("--format is table or json")
-        engine = Engine(load_standard(standard, homophones=homophones))
+        engine = Engine(load_standard(standard, homophones=homophones, variables=parse_vars(var)))
         ids = [c.id for c in engine.checkpoints if not checkpoint or c.id in checkpoint]
         calls: list[Call] = []
         for item in read_calls(corpus):

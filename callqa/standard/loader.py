@@ -8,6 +8,7 @@ with an existing id replaces only the fields it gives) and adds its own.
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -42,16 +43,33 @@ def resolve(name_or_path: str | Path) -> Path:
     raise StandardError(str(name_or_path), 0, "", f"no such standard file or built-in ({known})")
 
 
-def load_standard(name_or_path: str | Path = "default", homophones: bool = True) -> Standard:
-    """Load (once per file version). `homophones=False` turns ASR sound-alike matching off
-    everywhere, to measure what it brings (`callqa eval --no-homophones`)."""
+def load_standard(name_or_path: str | Path = "default", homophones: bool = True,
+                  variables: dict[str, Any] | None = None) -> Standard:
+    """Load (once per file version and options).
+
+    `variables` override the standard's variables (`callqa check --var hold_max=90`).
+    `homophones=False` turns ASR sound-alike matching off everywhere, to measure what it
+    brings (`callqa eval --no-homophones`).
+    """
     path = resolve(name_or_path)
-    return _load_cached(str(path.resolve()), path.stat().st_mtime if path.exists() else 0, homophones)
+    mtime = path.stat().st_mtime if path.exists() else 0
+    overrides = json.dumps(variables or {}, sort_keys=True, ensure_ascii=False, default=str)
+    return _load_cached(str(path.resolve()), mtime, homophones, overrides)
 
 
 @lru_cache(maxsize=16)
-def _load_cached(path: str, _mtime: float, homophones: bool) -> Standard:
+def _load_cached(path: str, _mtime: float, homophones: bool, overrides_json: str) -> Standard:
     raw = _merged_raw(Path(path), ())
+    overrides = json.loads(overrides_json)
+    if overrides:
+        section = _section(raw, "variables", dict)
+        unknown = [k for k in overrides if k not in section]
+        if unknown:
+            raise StandardError(path, section.line, "variables",
+                                f"--var {unknown[0]}: no such variable in this standard")
+        override = LineDict(overrides)
+        override.file, override.line, override.key_lines = "--var", 0, {}
+        raw["variables"] = merged(section, override)  # raw is freshly read: ours to change
     return _build(raw, path, homophones)
 
 

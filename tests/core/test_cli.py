@@ -113,3 +113,16 @@ def test_phrases_and_demo(tmp_path, monkeypatch):
     monkeypatch.setenv("CALLQA_HOME", str(tmp_path))
     demo = invoke("demo", "--no-serve")
     assert demo.exit_code == 0 and "demo-006" in demo.output and "汇总" in demo.output
+
+
+def test_var_overrides_a_threshold_without_a_file():
+    strict = _results(invoke("check", SAMPLES, "-f", "jsonl").output)
+    lenient = _results(invoke("check", SAMPLES, "-f", "jsonl", "--var", "answer_within=25").output)
+
+    def answered(rows):
+        return {r["call_id"]: next(o["status"] for o in r["checkpoints"] if o["id"] == "open.answer_promptly")
+                for r in rows}
+
+    assert answered(strict)["demo-002"] == "fail" and answered(lenient)["demo-002"] == "pass"
+    bad = runner.invoke(app, ["check", str(SAMPLES), "--var", "no_such_thing=1"])
+    assert bad.exit_code != 0 and "no such variable" in str(bad.exception)
