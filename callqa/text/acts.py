@@ -51,6 +51,20 @@ Acts (definition; two examples):
   「我要投诉」「要举报你们」
 - request: the customer describes a problem or asks for something. 「我的快递怎么还没到」「我要退货」
 - own_business: the customer raises an extra topic of their own. 「顺便问一下」「另外我想咨询」
+
+Forbidden service language (服务忌语; read on agent turns, checkpoints forbidden.*). A polite
+wording of the same content (请/麻烦…好吗, an apology, a reason with help or a referral) is
+none of these; their thresholds are set for precision (see `callqa/text/models/REPORT.md`).
+
+- arrogant: arrogance, impatience, contempt or insults.
+  「你问我我问谁」「爱办不办」「你有完没完」「说了你也不懂」「有意见找领导去」
+- rebuke: blames, reproaches or questions the customer rhetorically.
+  「刚才不是和您说过了吗」「明明就是你不对」「谁让你自己点的」「这还用问吗」
+- command: a bare order to the customer. 「你小声一点行不行」「大声点我听不清」「你听我说」「别说了」
+  (「请您大声一点好吗」「您先听我说完，好吗」are not)
+- shirk: deflects the matter or refuses without help.
+  「不关我的事」「这是规定」「这不归我们管」「系统就这样」「你问别人去」
+  (「按规定需要您本人办理，给您添麻烦了」「这个需要商家处理，我帮您联系」are not)
 """
 
 from __future__ import annotations
@@ -72,6 +86,7 @@ ACTS: tuple[str, ...] = (
     "request_mandarin", "cannot_understand", "silent_prompt", "silent_close", "correction",
     "warning", "ask_contact", "escalate", "confirm_identity", "state_purpose",
     "ask_convenience", "praise", "complaint", "request", "own_business",
+    "arrogant", "rebuke", "command", "shirk",
 )  # fmt: skip
 
 # Acts read on each side: the model is role-free, the caller knows who spoke.

@@ -2,8 +2,8 @@
 
 Deterministic (fixed seeds, sorted vocabularies, fixed zip timestamps): the same data and
 code give byte-identical `callqa/text/models/acts.npz`, `emotion.npz` and `REPORT.md`
-(the optional comparisons with pysenti and with the JDDC sample only appear when those are
-present on the machine).
+(except the report's one line with the measured prediction speed; the optional comparisons
+with pysenti and with the JDDC sample only appear when those are present on the machine).
 
 Data: the hand-written pools in `callqa/text/data/` are composed into utterances (one to
 three fragments of one role), their {slots} filled, and rendered in one of three styles:
@@ -13,7 +13,9 @@ three fragments of one role), their {slots} filled, and rendered in one of three
 - chat: 亲 / 哦 / 呢 / ~ and emoticons.
 Every fifth line of each pool is held out: test utterances are composed only of held-out
 lines, so test paraphrases are never seen in training. The training lines are further cut
-into four folds (again by line) for out-of-fold threshold tuning.
+into four folds (again by line) for out-of-fold threshold tuning. Pools are sampled with
+weights (neutral look-alike pools and `request` more, large pools up to twice more); the
+forbidden-language acts (FORBIDDEN) get precision-first thresholds.
 """
 
 from __future__ import annotations
@@ -40,6 +42,13 @@ SEED = 20240611
 FOLDS = 4
 TEST_EVERY = 5  # every fifth line of a pool is held out
 ABUSIVE_BETA = 0.5
+# Forbidden service language (服务忌语): a false hit is a fatal or major deduction on a
+# call that did nothing wrong, so these thresholds favour precision: F0.5 on out-of-fold
+# predictions, raised further until the out-of-fold precision reaches FORBIDDEN_PRECISION.
+FORBIDDEN = ("arrogant", "rebuke", "command", "shirk")
+FORBIDDEN_BETA = 0.5
+FORBIDDEN_PRECISION = 0.9
+LOOKALIKE_POOLS = ("polite_attitude", "polite_explain", "polite_request", "polite_refusal")
 
 # --------------------------------------------------------------------------- data model
 
@@ -261,10 +270,14 @@ class Filler:
 # --------------------------------------------------------------------------- composition
 
 
-def _pool_weight(pool: str, labels_by_pool: dict[str, set[str]]) -> float:
-    if not labels_by_pool[pool]:
-        return _NEUTRAL_WEIGHT
-    return 3.0 if pool == "request" else 1.0
+def _pool_weight(pool: Sequence[Line], typical: float) -> float:
+    """Sampling weight of a pool: neutral pools (no act common to all lines: the hard
+    negatives) and `request` weigh more, and a pool larger than the typical one of its role
+    gets up to twice more, √(size / typical) (its lines are more varied; each is still drawn
+    less often than a small pool's)."""
+    neutral = not frozenset.intersection(*(line.labels for line in pool))
+    base = _NEUTRAL_WEIGHT if neutral else (3.0 if pool[0].pool == "request" else 1.0)
+    return base * min(2.0, max(1.0, (len(pool) / typical) ** 0.5))
 
 
 def compose_acts(lines: Sequence[Line], slots: dict, count: int, seed: int) -> list[Sample]:
@@ -274,9 +287,10 @@ def compose_acts(lines: Sequence[Line], slots: dict, count: int, seed: int) -> l
     by_role: dict[str, dict[str, list[Line]]] = {}
     for line in lines:
         by_role.setdefault(line.role, {}).setdefault(line.pool, []).append(line)
-    labels_by_pool: dict[str, set[str]] = {}
-    for line in lines:
-        labels_by_pool.setdefault(line.pool, set()).update(line.labels)
+    weights_by_role: dict[str, list[float]] = {}
+    for role, pools in by_role.items():
+        typical = float(np.median([len(ls) for ls in pools.values()]))
+        weights_by_role[role] = [_pool_weight(ls, typical) for ls in pools.values()]
     samples: list[Sample] = []
     seen: set[str] = set()
     for _ in range(count * 3):
@@ -285,7 +299,7 @@ def compose_acts(lines: Sequence[Line], slots: dict, count: int, seed: int) -> l
         role = "agent" if rng.random() < 0.6 else "customer"
         pools = by_role[role]
         names = list(pools)
-        weights = [_pool_weight(p, labels_by_pool) for p in names]
+        weights = weights_by_role[role]
         k = rng.choices([1, 2, 3], [0.5, 0.35, 0.15])[0]
         chosen = [rng.choice(pools[p]) for p in rng.choices(names, weights, k=k)]
         if all(line.tail for line in chosen):
@@ -407,6 +421,19 @@ def best_threshold(y: np.ndarray, p: np.ndarray, beta: float = 1.0) -> float:
     return float(grid[best[len(best) // 2]])
 
 
+def precise_threshold(y: np.ndarray, p: np.ndarray, beta: float, min_precision: float
+                      ) -> float:  # fmt: skip
+    """The F-beta threshold, raised to the lowest one whose precision reaches `min_precision`
+    (or to the most precise one when none does)."""
+    start = best_threshold(y, p, beta)
+    grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
+    precision = {float(t): _f1(y, p >= t)[0] for t in grid if t >= start}
+    if precision[start] >= min_precision:
+        return start
+    enough = [t for t, v in precision.items() if v >= min_precision and _f1(y, p >= t)[1] > 0]
+    return min(enough) if enough else max(precision, key=lambda t: (precision[t], -t))
+
+
 def _f1(y: np.ndarray, pred: np.ndarray) -> tuple[float, float, float]:
     tp = float(np.sum(pred & (y == 1)))
     fp = float(np.sum(pred & (y == 0)))
@@ -439,9 +466,12 @@ class ActResult:
     exact: float
     style_f1: dict[str, float]
     role_free: tuple[float, float, float]
+    oof_forbidden: dict[str, tuple[float, float]]  # act → out-of-fold precision, recall
+    lookalike: tuple[int, int]  # held-out agent look-alike utterances: flagged, total
+    speed: float  # utterances/s, one core
 
 
-def train_acts(train_per_fold: int = 3000, test_count: int = 3000, ngram_max: int = 3,
+def train_acts(train_per_fold: int = 12000, test_count: int = 5000, ngram_max: int = 3,
                c_grid: Sequence[float] = (4.0, 10.0, 25.0), balanced: bool = False,
                min_df: int = 2) -> ActResult:
     slots, lines = load_act_lines()
@@ -472,7 +502,19 @@ def train_acts(train_per_fold: int = 3000, test_count: int = 3000, ngram_max: in
                                        for t in (0.2, 0.3, 0.4, 0.5, 0.6))
                                    for j in range(len(ACTS))]))  # fmt: skip
     c = max(oof_f1, key=lambda k: (oof_f1[k], -k))
-    thresholds = np.array([best_threshold(y[:, j], oof_by_c[c][:, j]) for j in range(len(ACTS))])
+    # Thresholds are tuned where the act is read: an agent-only act on agent utterances.
+    oof = oof_by_c[c]
+    side = np.array([[act in ROLE_ACTS[s.role] for act in ACTS] for s in train])
+    thresholds = np.array([
+        precise_threshold(y[side[:, j], j], oof[side[:, j], j], FORBIDDEN_BETA,
+                          FORBIDDEN_PRECISION)
+        if act in FORBIDDEN else best_threshold(y[side[:, j], j], oof[side[:, j], j])
+        for j, act in enumerate(ACTS)
+    ])  # fmt: skip
+    oof_forbidden = {}
+    for act in FORBIDDEN:
+        j = ACTS.index(act)
+        oof_forbidden[act] = _f1(y[side[:, j], j], oof[side[:, j], j] >= thresholds[j])[:2]
     coef = np.zeros((len(ACTS), featurizer.size))
     intercept = np.zeros(len(ACTS))
     for j in range(len(ACTS)):
@@ -498,7 +540,29 @@ def train_acts(train_per_fold: int = 3000, test_count: int = 3000, ngram_max: in
     for style in ("phone", "asr", "chat"):
         rows = np.array([s.style == style for s in test])
         style_f1[style] = _f1(y_test[rows].ravel(), pred[rows].ravel())[2]
-    return ActResult(model, c, train, test, oof_f1, metrics, micro, exact, style_f1, role_free)
+    # Agent utterances with a polite look-alike of forbidden language and none of the real
+    # thing: how many does any of the four acts flag?
+    cols = [ACTS.index(a) for a in FORBIDDEN]
+    rows = [i for i, s in enumerate(test) if s.role == "agent"
+            and any(src.split(":")[0] in LOOKALIKE_POOLS for src in s.sources)
+            and not s.labels & set(FORBIDDEN)]  # fmt: skip
+    lookalike = (int(pred[rows][:, cols].any(axis=1).sum()), len(rows))
+    return ActResult(model, c, train, test, oof_f1, metrics, micro, exact, style_f1, role_free,
+                     oof_forbidden, lookalike, prediction_speed(model, [s.text for s in test]))
+
+
+def prediction_speed(model: ActModel, texts: Sequence[str], repeat: int = 3) -> float:
+    """Utterances/s of `predict_proba` (featurisation included) on one core, best of 3."""
+    from threadpoolctl import threadpool_limits
+
+    best = float("inf")
+    with threadpool_limits(1):
+        for _ in range(repeat):
+            started = time.perf_counter()
+            for i in range(0, len(texts), 64):  # a call's worth of turns at a time
+                model.predict_proba(texts[i : i + 64])
+            best = min(best, time.perf_counter() - started)
+    return len(texts) / best
 
 
 def _roundtrip(model: ActModel) -> ActModel:
@@ -746,20 +810,49 @@ def write_report(acts: ActResult, emo: EmotionResult, jddc: dict | None,
       f"(out-of-fold macro F1 by C: "
       + ", ".join(f"{k:g} → {v:.3f}" for k, v in acts.oof_f1.items()) + ")")
     w("- thresholds: per act, maximising F1 on out-of-fold predictions of the train split "
-      f"({FOLDS} folds by line)")
+      f"({FOLDS} folds by line) on the utterances of the side that reads the act; for the "
+      f"four forbidden-language acts F{FORBIDDEN_BETA:g}, raised until the out-of-fold "
+      f"precision is at least {FORBIDDEN_PRECISION:g}")
     w(f"- held-out, acts read for the speaker's side (as the rule engine does): micro P/R/F1 "
       f"{acts.micro[0]:.3f} / {acts.micro[1]:.3f} / {acts.micro[2]:.3f}; macro F1 "
       f"{np.mean([m[3] for m in acts.test_metrics]):.3f}; exact label-set match "
       f"{acts.exact:.3f}")
-    w(f"- held-out, all 33 acts on every line regardless of side: micro P/R/F1 "
+    w(f"- held-out, all {len(ACTS)} acts on every line regardless of side: micro P/R/F1 "
       f"{acts.role_free[0]:.3f} / {acts.role_free[1]:.3f} / {acts.role_free[2]:.3f}")
     w("- held-out micro F1 by style: "
-      + ", ".join(f"{k} {v:.3f}" for k, v in acts.style_f1.items()) + "\n")
+      + ", ".join(f"{k} {v:.3f}" for k, v in acts.style_f1.items()))
+    w(f"- prediction speed: about {_two_digits(acts.speed):,} utterances/s on one core "
+      "(`predict_proba` in batches of 64 held-out utterances, featurisation included; "
+      "measured at build time, the only line of this report that depends on the machine)\n")
     thresholds = dict(zip(ACTS, acts.model.thresholds(), strict=True))
     w("| act | precision | recall | F1 | support | threshold |")
     w("|---|---:|---:|---:|---:|---:|")
     for act, p, r, f, n in acts.test_metrics:
         w(f"| {act} | {p:.3f} | {r:.3f} | {f:.3f} | {n} | {thresholds[act]:.2f} |")
+    w("")
+    w("### Forbidden service language (服务忌语)\n")
+    w("`arrogant`, `rebuke`, `command` and `shirk` are the checkpoints forbidden.arrogant / "
+      "rebuke / command / shirk (agent turns only). Their training lines are hand-written "
+      "paraphrases in every register, together with polite look-alikes that share their "
+      f"words (pools {', '.join(LOOKALIKE_POOLS)}: 请您大声一点好吗, 按规定需要您本人办理，"
+      "给您添麻烦了, 不怪您 …), which carry none of the four acts.\n")
+    w("| act | held-out precision | held-out recall | held-out F1 | out-of-fold precision "
+      "| out-of-fold recall | threshold |")
+    w("|---|---:|---:|---:|---:|---:|---:|")
+    by_act = {m[0]: m for m in acts.test_metrics}
+    for act in FORBIDDEN:
+        _, p, r, f, _ = by_act[act]
+        op, orc = acts.oof_forbidden[act]
+        w(f"| {act} | {p:.3f} | {r:.3f} | {f:.3f} | {op:.3f} | {orc:.3f} | "
+          f"{thresholds[act]:.2f} |")
+    flagged, total = acts.lookalike
+    w(f"\nHeld-out agent utterances that contain a polite look-alike and no forbidden "
+      f"language: {flagged} of {total} ({flagged / max(total, 1):.1%}) flagged by any of "
+      "the four.")
+    if jddc is not None:
+        rates = ", ".join(f"{a} {jddc['agent_rates'][a]:.2%}" for a in FORBIDDEN)
+        w(f"On the {jddc['agent']} real agent chat turns of the JDDC sample (agents there "
+          f"are polite, so nearly every hit is a false alarm): {rates}.")
     w("")
     w("## Customer emotion (`emotion.npz`)\n")
     angry_train = sum(_level(s.labels) >= 1 for s in emo.train)
@@ -832,6 +925,11 @@ def write_report(acts: ActResult, emo: EmotionResult, jddc: dict | None,
                       f"recall {r:.3f}.")
             w("")
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
+def _two_digits(x: float) -> int:
+    """x rounded to two significant digits (a timing is no more precise than that)."""
+    return int(float(f"{x:.2g}"))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -7,7 +7,15 @@ import zipfile
 import numpy as np
 import pytest
 
-from callqa.text.acts import ACTS, MODELS_DIR, CharNgrams, default_model, featurize_text
+from callqa.text.acts import (
+    ACTS,
+    AGENT_ACTS,
+    CUSTOMER_ACTS,
+    MODELS_DIR,
+    CharNgrams,
+    default_model,
+    featurize_text,
+)
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +76,56 @@ CASES = [
     ("顺便问一下积分怎么兑换", {"own_business"}, set()),
     ("我的退款怎么还没到账啊", {"request"}, set()),
     ("好的", set(), {"request", "praise", "thanks", "greeting"}),
+    # waits, callbacks, outbound openings in other wordings
+    ("您看能不能在线稍等我一下，我去核实一下", {"hold_request", "consent_question"}, set()),
+    ("多谢您一直耐心等候", {"wait_thanks"}, set()),
+    ("维修师傅会提前打电话跟您约时间", {"callback_promise"}, set()),
+    ("就您前两天报修的事情给您回个电话", {"state_purpose"}, set()),
+    ("请您注意您的措辞，再这样我们只能结束通话了", {"warning"}, set()),
+]
+
+FORBIDDEN = {"arrogant", "rebuke", "command", "shirk"}
+
+# Forbidden service language (agent turns): paraphrases must fire, polite look-alikes that
+# share their words must fire none of the four.
+FORBIDDEN_CASES = [
+    ("你问我，我又去问谁呢", {"arrogant"}),
+    ("爱办不办，随你的便", {"arrogant"}),
+    ("你有病吧，打这么多次", {"arrogant"}),
+    ("没看见我正忙着吗", {"arrogant"}),
+    ("不行就是不行，你再说也没用", {"arrogant"}),
+    ("我不是早就跟你说过了吗", {"rebuke"}),
+    ("谁叫你自己乱操作的", {"rebuke"}),
+    ("你自己没看清楚说明吗", {"rebuke"}),
+    ("明明就是你自己弄错了", {"rebuke"}),
+    ("你给我小点声", {"command"}),
+    ("行了别说了，你听我说", {"command"}),
+    ("大声点，我这听不清楚", {"command"}),
+    ("快点说，什么事", {"command"}),
+    ("这事不归我们管，你找物业去", {"shirk"}),
+    ("系统就是这样的，我们改不了", {"shirk"}),
+    ("我不清楚，你去问快递公司", {"shirk"}),
+    ("这不关我的事", {"shirk"}),
+    # ASR (no punctuation, filler) and chat renderings
+    ("嗯 你问我 我又上哪问去", {"arrogant"}),
+    ("亲，这个不归我们管哦，你去找商家吧", {"shirk"}),
+]
+POLITE_LOOKALIKES = [
+    ("请您稍微说大声一点，好吗", {"request_repeat"}),
+    ("您先听我把话说完，好吗", set()),
+    ("我不知道您这边是否收到了短信，我再给您发一次好吗", set()),
+    ("这个确实没有办法修改，非常抱歉，我帮您换一个方案", {"apology"}),
+    ("按照规定需要您本人来办理，给您添麻烦了", set()),
+    ("您放心，这不是您的问题", set()),
+    ("你怎么这么客气呀", set()),
+    ("不怪您的", set()),
+    ("这个需要商家来处理，我帮您联系一下", set()),
+    ("麻烦您把订单号报一下", set()),
+    ("您继续讲，我一直听着呢", set()),
+    ("根据规定，七天内可以无理由退货", set()),
+    ("这个我不太清楚，我去问一下同事再回复您", set()),
+    ("亲，这个不能退的哦，不过可以换货", set()),
+    ("请您别着急，咱们慢慢说", set()),
 ]
 
 
@@ -78,8 +136,45 @@ def test_tricky_lines(model, text, must, must_not):
     assert not (must_not & predicted), f"unexpected {must_not & predicted}"
 
 
+@pytest.mark.parametrize(("text", "acts"), FORBIDDEN_CASES, ids=[c[0] for c in FORBIDDEN_CASES])
+def test_forbidden_language(model, text, acts):
+    predicted = model.predict([text], role="agent")[0]
+    assert acts <= predicted, f"missing {acts - predicted}; got {sorted(predicted)}"
+
+
+@pytest.mark.parametrize(("text", "acts"), POLITE_LOOKALIKES, ids=[c[0] for c in POLITE_LOOKALIKES])
+def test_polite_lookalikes_are_not_forbidden(model, text, acts):
+    predicted = model.predict([text], role="agent")[0]
+    assert not (predicted & FORBIDDEN), f"unexpected {sorted(predicted & FORBIDDEN)}"
+    assert acts <= predicted, f"missing {acts - predicted}; got {sorted(predicted)}"
+
+
+def test_forbidden_acts_are_read_on_agent_turns_only(model):
+    assert FORBIDDEN <= AGENT_ACTS and not (FORBIDDEN & CUSTOMER_ACTS)
+    # An angry customer says the same words; they are never the customer's acts.
+    assert not model.predict(["你有完没完啊，你听我说"], role="customer")[0] & FORBIDDEN
+    assert model.predict(["你有完没完啊，你听我说"], role="agent")[0] & FORBIDDEN
+
+
+def test_forbidden_thresholds_favour_precision(model):
+    """The four forbidden-language acts fire only well above the usual act thresholds."""
+    limits = dict(zip(model.acts, model.thresholds(), strict=True))
+    assert all(limits[a] >= 0.5 for a in FORBIDDEN)
+    assert max(v for a, v in limits.items() if a not in FORBIDDEN) < min(limits[a] for a in FORBIDDEN)
+
+
+def test_forbidden_cases_are_not_training_lines():
+    """The forbidden-language cases and their look-alikes are unseen paraphrases."""
+    from callqa.text.train import load_act_lines
+
+    _, lines = load_act_lines()
+    seen = {featurize_text(line.template) for line in lines}
+    texts = [c[0] for c in FORBIDDEN_CASES + POLITE_LOOKALIKES]
+    assert not [t for t in texts if featurize_text(t) in seen]
+
+
 def test_interface(model):
-    assert model.acts == ACTS and len(ACTS) == 33
+    assert model.acts == ACTS and len(ACTS) == 37
     proba = model.predict_proba(["您好", "我要投诉"])
     assert proba.shape == (2, len(ACTS))
     assert ((proba >= 0) & (proba <= 1)).all()
