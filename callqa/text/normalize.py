@@ -134,8 +134,10 @@ def _numeral_to_digits(run: str, following: str) -> str | None:
     return None if value is None else str(value)
 
 
+@lru_cache(maxsize=16384)
 def normalize(text: str) -> Normalized:
-    """Normalise `text`; see the module docstring for the steps."""
+    """Normalise `text`; see the module docstring for the steps. Cached: the engine, the
+    act and emotion models and PII all read the same turns."""
     mapped = to_simplified(text).translate(_one_to_one())
     if _DROP.search(mapped) or _STUTTER.search(mapped):
         norm, offsets = _drop_and_collapse(mapped)
