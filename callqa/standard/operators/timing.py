@@ -7,16 +7,15 @@ checkpoint becomes `na`, never `fail`.
 
 from __future__ import annotations
 
-import statistics
-from itertools import pairwise
 from typing import Any
 
 from pydantic import ConfigDict, Field
 
+from callqa.audio import timeline as tl
 from callqa.standard.conditions import Compiler, Operator, operator
 from callqa.standard.context import CallContext
 from callqa.standard.hits import UNKNOWN, Hit, Match, Scope
-from callqa.standard.timeline import levels
+from callqa.standard.timeline import audio_segments
 
 
 def _count_chars(text: str) -> int:
@@ -53,16 +52,17 @@ class ResponseDelay(Operator):
         timeline = ctx.timeline
         if event is None or timeline is None:
             return UNKNOWN
-        speech = timeline.first(self.params.role, after=event.t)
-        if speech is None:
+        first = timeline.first(self.params.role, after=event.t)
+        if first is None:
             return UNKNOWN
-        delay = max(0.0, speech.start - event.t)
+        start, utt = first
+        delay = max(0.0, start - event.t)
         if delay <= self.params.over:
             return Match(False)
         label = f"{self.params.after} 后 {delay:.1f} 秒才开口"
-        utt = speech.utt if speech.utt is not None else _utt_near(ctx, speech.start)
+        utt = utt if utt is not None else _utt_near(ctx, start)
         end = len(ctx.norm[utt].text) if utt is not None else 0
-        return Match(True, [Hit(utt, 0, end, t=event.t, t_end=speech.start, label=label)])
+        return Match(True, [Hit(utt, 0, end, t=event.t, t_end=start, label=label)])
 
 
 @operator
@@ -137,18 +137,16 @@ class Overlap(Operator):
         if timeline is None:
             return UNKNOWN
         hits = []
-        for o in timeline.overlaps():
-            if o.second.speaker != self.params.role or o.seconds <= self.params.over:
+        for o in timeline.interruptions():
+            if o.speaker != self.params.role or o.seconds <= self.params.over:
                 continue
-            utt = o.second.utt
-            if utt is not None:
-                if _count_chars(ctx.call.utterances[utt].text) <= self.params.backchannel_chars:
+            if o.utt is not None:
+                if _count_chars(ctx.call.utterances[o.utt].text) <= self.params.backchannel_chars:
                     continue
-            elif o.second.end - o.second.start <= self.params.backchannel_seconds:
+            elif o.duration <= self.params.backchannel_seconds:
                 continue
-            hits.append(Hit(utt, 0, len(ctx.norm[utt].text) if utt is not None else 0,
-                            t=o.second.start, t_end=o.second.start + o.seconds,
-                            label=f"抢话 {o.seconds:.1f} 秒"))
+            hits.append(Hit(o.utt, 0, len(ctx.norm[o.utt].text) if o.utt is not None else 0,
+                            t=o.start, t_end=o.start + o.seconds, label=f"抢话 {o.seconds:.1f} 秒"))
         return Match.of(hits)
 
 
@@ -177,7 +175,7 @@ class SpeechRate(Operator):
             timeline = ctx.timeline
             if timeline is None or timeline.source != "audio":
                 return UNKNOWN
-            seconds = sum(s.end - s.start for s in timeline.speech if s.speaker == self.params.role)
+            seconds = tl.talk_time(timeline.segments)[self.params.role]  # type: ignore[index]
         if seconds <= 0:
             return UNKNOWN
         rate = chars / seconds * 60
@@ -202,20 +200,20 @@ class Level(Operator):
         jump: float | None = None
 
     def evaluate(self, ctx: CallContext, scope: Scope) -> Match:
-        segments = levels(ctx.call, self.params.role)
-        if not segments:
+        segments = tl.of(audio_segments(ctx.call), self.params.role)  # type: ignore[arg-type]
+        median = tl.median_level(segments, self.params.role)  # type: ignore[arg-type]
+        if median is None:
             return UNKNOWN
         low, high = self.params.outside
-        median = statistics.median(s.level for s in segments)  # type: ignore[misc]
         hits = []
         if not low <= median <= high:
             hits.append(Hit(t=segments[0].start, label=f"音量中位数 {median:.1f} dBFS"
                             f"（标准 {low:.0f}～{high:.0f}）"))
         if self.params.jump is not None:
-            for a, b in pairwise(segments):
-                if abs(b.level - a.level) > self.params.jump:  # type: ignore[operator]
-                    hits.append(Hit(t=b.start, label=f"音量突变 {a.level:.0f}→{b.level:.0f} dBFS"))
-                    break
+            jumps = tl.level_jumps(segments, self.params.role, self.params.jump)  # type: ignore[arg-type]
+            if jumps:
+                a, b = jumps[0].before, jumps[0].after
+                hits.append(Hit(t=b.start, label=f"音量突变 {a.level:.0f}→{b.level:.0f} dBFS"))
         return Match.of(hits)
 
 
