@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Build callqa's labelled evaluation corpus (corpus/dev.jsonl, corpus/heldout.jsonl, corpus/dev2.jsonl).
+"""Build callqa's labelled evaluation corpus (corpus/dev.jsonl, corpus/heldout.jsonl, corpus/dev2.jsonl,
+corpus/dev3.jsonl).
 
 How it works
 ------------
@@ -21,10 +22,12 @@ How it works
   changes a label by accident.
 * dev calls draw only from pools/dev, heldout calls only from pools/heldout, dev2 calls only
   from pools/dev2 (fresh wordings written after the rules were tuned on dev, to check that
-  they generalise). Hand-written calls (handwritten/*.jsonl) are appended unchanged.
+  they generalise), dev3 calls only from pools/dev3 (a third, independent set of wordings).
+  Hand-written calls (handwritten/*.jsonl) are appended unchanged.
 * A split's pools may add optional language keys that only change surface text: extra ASR
   homophones (``asr_homophones``), chat line endings (``chat_endings``) and chat prefixes
   (``chat_prefix``). dev and heldout have none, so their output is unchanged by them.
+* Every split is seeded by its own name, so adding a split leaves the others byte-identical.
 
 ``python corpus/build.py`` rewrites all outputs byte-identically (fixed seeds).
 """
@@ -44,7 +47,7 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).resolve().parent
-SPLITS = ("dev", "heldout", "dev2")
+SPLITS = ("dev", "heldout", "dev2", "dev3")
 MIN_EACH = 11  # aim: at least this many pass and fail per checkpoint and split
 
 CHECKPOINTS = [
@@ -731,7 +734,16 @@ def hold_shape(call: Call, kind: str) -> dict:
     if max_fail:
         return {"stretches": [rng.uniform(128, 210)], "long": True}
     if upd_fail:
-        if kind == "pbx" and rng.random() < 0.5:
+        # a long PBX hold is resumed with an apology; when the wrong detail comes right after it
+        # and is corrected without an apology in the next turn, that apology would sit in the
+        # correction's previous turn: keep the hold short then (no split's output depended on
+        # this shape, which could never be built)
+        bare_fix_next = (
+            call.v("talk.correct_with_apology")
+            and call.flags.get("correction_pending")
+            and not call.v("hold.thank_after")
+        )
+        if kind == "pbx" and rng.random() < 0.5 and not bare_fix_next:
             return {"stretches": [rng.uniform(126, 190)], "long": True}
         return {"stretches": [rng.uniform(19, 95)], "long": False}
     if call.flags.get("long_hold"):

@@ -2,14 +2,16 @@
 """Validate the labelled corpus and print its counts table.
 
 Checks (exit status 1 when any fails):
-* every line of corpus/dev.jsonl, corpus/heldout.jsonl and corpus/dev2.jsonl validates as
-  ``callqa.model.Call``;
+* every line of corpus/dev.jsonl, corpus/heldout.jsonl, corpus/dev2.jsonl and corpus/dev3.jsonl
+  validates as ``callqa.model.Call``;
 * every record carries ``expected`` with exactly the 44 checkpoint ids, each pass | fail | na;
 * call ids are unique across all files;
 * no agent sentence (nor even comma-separated clause) of 6+ characters in heldout appears
   verbatim in dev (heldout must test wordings a rule author tuning on dev has not seen);
 * the same for dev2 against dev and against heldout (dev2 is a second, independent sample of
   fresh wordings; the heldout comparison is done here so that its author never reads heldout);
+* the same for dev3 against dev, dev2 and heldout (a third independent sample; again the
+  heldout comparison is programmatic only, its author never reads heldout);
 * every checkpoint has at least 10 pass and 10 fail labels per split (reported; talk.volume
   and other rare ones are allowed to fall short with a warning).
 
@@ -29,9 +31,16 @@ sys.path.insert(0, str(HERE.parent))
 
 from callqa.model import Call  # noqa: E402
 
-SPLITS = ("dev", "heldout", "dev2")
+SPLITS = ("dev", "heldout", "dev2", "dev3")
 # (split, must not share agent sentences with) pairs
-DISJOINT = [("heldout", "dev"), ("dev2", "dev"), ("dev2", "heldout")]
+DISJOINT = [
+    ("heldout", "dev"),
+    ("dev2", "dev"),
+    ("dev2", "heldout"),
+    ("dev3", "dev"),
+    ("dev3", "dev2"),
+    ("dev3", "heldout"),
+]
 SENT_SPLIT = re.compile(r"[。！？!?；;~～\n]+")
 CLAUSE_SPLIT = re.compile(r"[。！？!?；;~～\n，,、\s]+")
 STRIP = re.compile(r"[\s，,、：:…“”\"'（）()\[\]【】]+")
@@ -93,7 +102,8 @@ def main(argv: list[str]) -> int:
             recs.append(rec)
         data[split] = recs
 
-    # agent sentences of heldout must not occur in dev; those of dev2 neither in dev nor in heldout
+    # agent sentences of heldout must not occur in dev; those of dev2 neither in dev nor in heldout;
+    # those of dev3 neither in dev, dev2 nor heldout
     def agent_sents(split):
         return [
             s for r in data[split] for u in r["utterances"] if u["speaker"] == "agent" for s in sentences(u["text"])

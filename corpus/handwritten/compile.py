@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compile the hand-written calls (handwritten/src/<split>.yaml) into handwritten/<split>.jsonl.
 
-Splits: dev, heldout, dev2 (each compiled from its own source; the outputs are deterministic).
+Splits: dev, heldout, dev2, dev3 (each compiled from its own source; the outputs are deterministic).
 
 The dialogues and their labels are written by hand. Each call lists its ``pass`` and ``fail``
 checkpoints (short names below); every other checkpoint is ``na``. The compiler does not
@@ -277,7 +277,7 @@ def sanity(c: dict, rec: dict) -> list[str]:
 
 def main() -> int:
     bad = 0
-    for split in ("dev", "heldout", "dev2"):
+    for split in ("dev", "heldout", "dev2", "dev3"):
         src = HERE / "src" / f"{split}.yaml"
         if not src.exists():
             continue
