@@ -1897,12 +1897,17 @@ def fam_out_survey(call: Call, want: dict):
                     c.cust(c.pick("cust_ok"))
         c.agent(("survey_end", c.pick("survey_end")))
         if occ.get("own"):
-            k = rng.randrange(len(P["own_q"]))
-            c.cust(fmt(rng.choice(P["own_business"]), q=P["own_q"][k]), "own_business")
-            c.agent(("own_a", P["own_a"][k]))
-            c.cust(c.pick("cust_follow_ok"))
+            own_business(c, rng, P)
 
     run_outbound(call, want, occ, body, purpose)
+
+
+def own_business(c: Call, rng, P: dict) -> None:
+    """The callee raises business of their own during an outbound call; the agent answers it."""
+    k = rng.randrange(len(P["own_q"]))
+    c.cust(fmt(rng.choice(P["own_business"]), q=P["own_q"][k]), "own_business")
+    c.agent(("own_a", P["own_a"][k]))
+    c.cust(c.pick("cust_follow_ok"))
 
 
 def fam_out_notify(call: Call, want: dict):
@@ -1920,10 +1925,7 @@ def fam_out_notify(call: Call, want: dict):
             c.cust(q, "notify_q")
             body_turn(c, maybe_addr(c, 0.3), ("answer", a))
         if occ.get("own"):
-            k = rng.randrange(len(P["own_q"]))
-            c.cust(fmt(rng.choice(P["own_business"]), q=P["own_q"][k]), "own_business")
-            c.agent(("own_a", P["own_a"][k]))
-            c.cust(c.pick("cust_follow_ok"))
+            own_business(c, rng, P)
 
     run_outbound(call, want, occ, body, purpose)
 
@@ -1951,10 +1953,7 @@ def fam_out_long(call: Call, want: dict):
             ep_hold(c, {"subject": P["long_subject"], "result": P["long_result"], "wrong": P["long_result"]}, "spoken")
             c.cust(c.pick("cust_ok"))
         if occ.get("own"):
-            k = rng.randrange(len(P["own_q"]))
-            c.cust(fmt(rng.choice(P["own_business"]), q=P["own_q"][k]), "own_business")
-            c.agent(("own_a", P["own_a"][k]))
-            c.cust(c.pick("cust_follow_ok"))
+            own_business(c, rng, P)
 
     run_outbound(call, want, occ, body, purpose)
 

@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
+from argon2 import PasswordHasher
 
 from callqa.model import Call
 from callqa.standard import Engine, load_standard
 from callqa.standard.ruletest import build_call
+from callqa.store import users as users_module
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing() -> Iterator[None]:
+    """Cheap argon2 parameters for tests (production keeps argon2-cffi's defaults, ~0.2 s a hash)."""
+    original = users_module._hasher
+    users_module._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    users_module._hasher = original
 
 
 @pytest.fixture(scope="session")

@@ -8,13 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 
 from callqa.model import Call
 from callqa.standard import Engine, Standard
 from callqa.store import Database, open_database
-from callqa.store import users as users_module
 from callqa.store.ingest import ingest
 from callqa.store.models import UserRow
 from callqa.store.users import create_user
@@ -30,15 +28,6 @@ def reset_postgres(url: str) -> None:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-
-
-@pytest.fixture(autouse=True, scope="session")
-def fast_password_hashing() -> Iterator[None]:
-    """Cheap argon2 parameters for tests (production keeps argon2-cffi's defaults, ~0.2 s a hash)."""
-    original = users_module._hasher
-    users_module._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    yield
-    users_module._hasher = original
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -6,19 +6,17 @@ from __future__ import annotations
 import re
 import shutil
 import wave
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from callqa.cli.demo import sample_calls
 from callqa.model import Call
 from callqa.standard import Engine
 from callqa.store import open_database
-from callqa.store import users as users_module
 from callqa.store.ingest import ingest
 from callqa.store.users import create_user
 from callqa.web import WebConfig, create_app
@@ -55,13 +53,6 @@ def write_wav(path: Path, seconds: float = 32.0, rate: int = 8000) -> None:
         out.setframerate(rate)
         out.writeframes(b"\x00\x00" * int(seconds * rate))
 
-
-@pytest.fixture(autouse=True, scope="session")
-def fast_password_hashing() -> Iterator[None]:
-    original = users_module._hasher
-    users_module._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    yield
-    users_module._hasher = original
 
 
 @pytest.fixture(scope="session")
