@@ -1897,16 +1897,16 @@ def fam_out_survey(call: Call, want: dict):
                     c.cust(c.pick("cust_ok"))
         c.agent(("survey_end", c.pick("survey_end")))
         if occ.get("own"):
-            own_business(c, rng, P)
+            own_business(c)
 
     run_outbound(call, want, occ, body, purpose)
 
 
-def own_business(c: Call, rng, P: dict) -> None:
+def own_business(c: Call) -> None:
     """The callee raises business of their own during an outbound call; the agent answers it."""
-    k = rng.randrange(len(P["own_q"]))
-    c.cust(fmt(rng.choice(P["own_business"]), q=P["own_q"][k]), "own_business")
-    c.agent(("own_a", P["own_a"][k]))
+    k = c.rng.randrange(len(c.P["own_q"]))
+    c.cust(fmt(c.rng.choice(c.P["own_business"]), q=c.P["own_q"][k]), "own_business")
+    c.agent(("own_a", c.P["own_a"][k]))
     c.cust(c.pick("cust_follow_ok"))
 
 
@@ -1925,7 +1925,7 @@ def fam_out_notify(call: Call, want: dict):
             c.cust(q, "notify_q")
             body_turn(c, maybe_addr(c, 0.3), ("answer", a))
         if occ.get("own"):
-            own_business(c, rng, P)
+            own_business(c)
 
     run_outbound(call, want, occ, body, purpose)
 
@@ -1953,7 +1953,7 @@ def fam_out_long(call: Call, want: dict):
             ep_hold(c, {"subject": P["long_subject"], "result": P["long_result"], "wrong": P["long_result"]}, "spoken")
             c.cust(c.pick("cust_ok"))
         if occ.get("own"):
-            own_business(c, rng, P)
+            own_business(c)
 
     run_outbound(call, want, occ, body, purpose)
 
