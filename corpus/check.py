@@ -31,7 +31,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from callqa.model import Call  # noqa: E402
 
-SPLITS = ("dev", "heldout", "dev2", "dev3")
+SPLITS = ("dev", "heldout", "dev2", "dev3", "dev4")
 # (split, must not share agent sentences with) pairs
 DISJOINT = [
     ("heldout", "dev"),
@@ -40,6 +40,10 @@ DISJOINT = [
     ("dev3", "dev"),
     ("dev3", "dev2"),
     ("dev3", "heldout"),
+    ("dev4", "dev"),
+    ("dev4", "dev2"),
+    ("dev4", "dev3"),
+    ("dev4", "heldout"),
 ]
 SENT_SPLIT = re.compile(r"[。！？!?；;~～\n]+")
 CLAUSE_SPLIT = re.compile(r"[。！？!?；;~～\n，,、\s]+")
