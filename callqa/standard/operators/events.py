@@ -253,7 +253,8 @@ def _longest_quiet(ctx: CallContext, ep: Hit) -> float:
 class Transfer(Operator):
     """Transfer episodes: `transfer` events and spoken notices (`spoken`). `outcome:
     failed` keeps transfers that failed (event ok: false, or a `failed` turn after the
-    notice); `succeeded` keeps those that connected."""
+    notice; `busy` turns — the other side busy or away — count only after a notice);
+    `succeeded` keeps those that connected."""
 
     name = "transfer"
     signals = frozenset({"text", "events"})
@@ -261,6 +262,7 @@ class Transfer(Operator):
     class Params(Operator.Params):
         spoken: Any = None
         failed: Any = None
+        busy: Any = None
         outcome: str = "any"
 
     def __init__(self, params: Params, compiler: Compiler, node: Any) -> None:
@@ -269,9 +271,10 @@ class Transfer(Operator):
             raise ValueError("outcome is any, failed or succeeded")
         self.spoken = _optional(compiler, params.spoken, "transfer.spoken")
         self.failed = _optional(compiler, params.failed, "transfer.failed")
+        self.busy = _optional(compiler, params.busy, "transfer.busy")
 
     def evaluate(self, ctx: CallContext, scope: Scope) -> Match:
-        key = ("transfers", id(self.spoken), id(self.failed))
+        key = ("transfers", id(self.spoken), id(self.failed), id(self.busy))
         if key not in ctx.memo:
             ctx.memo[key] = self._episodes(ctx)
         episodes = ctx.memo[key]
@@ -280,13 +283,17 @@ class Transfer(Operator):
         want_failed = self.params.outcome == "failed"
         return Match.of([h for h, failed in episodes if failed == want_failed])
 
+    @staticmethod
+    def _turns(ctx: CallContext, condition: Condition | None) -> list[Hit]:
+        return [h for h in (condition.evaluate(ctx, ctx.whole).hits if condition else []) if h.utt is not None]
+
     def _episodes(self, ctx: CallContext) -> list[tuple[Hit, bool | None]]:
         """(episode, failed?) per transfer. A failed episode ends where the failure is said
         (`utt_end`), so "after the failure" windows start there."""
         notices = self.spoken.evaluate(ctx, ctx.whole).hits if self.spoken else []
         notice_utts = sorted({h.utt for h in notices if h.utt is not None})
-        failures = sorted((h for h in (self.failed.evaluate(ctx, ctx.whole).hits if self.failed else [])
-                           if h.utt is not None), key=lambda h: (h.utt, h.start))
+        said = self._turns(ctx, self.failed)
+        failures = sorted(said + self._turns(ctx, self.busy), key=lambda h: (h.utt, h.start))
         utterances = ctx.call.utterances
         timed = bool(utterances) and all(u.start is not None for u in utterances)
         out: list[tuple[Hit, bool | None]] = []
@@ -312,11 +319,22 @@ class Transfer(Operator):
                 t_end = _agent_back(ctx, t) if t is not None else None
                 failure = _failure_after(h.utt, failures)
                 episode = replace(h, t=t, t_end=t_end)
-                out.append((_ending_at(episode, failure), failure is not None))
-        for f in failures:  # a failure said without a notice before it
+                out.append((_ending_at(episode, failure), _spoken_outcome(ctx, h.utt, failure)))
+        for f in said:  # a failure said without a notice before it
             if not any(ep.utt_end == f.utt for ep, failed in out if failed):
                 out.append((replace(f, utt_end=f.utt, end_offset=f.end), True))
         return out
+
+
+def _spoken_outcome(ctx: CallContext, notice: int, failure: Hit | None) -> bool | None:
+    """failed? for a transfer known only from what the agent said: failed when a failure
+    is said; succeeded when the agent says little more (the call left with the transfer);
+    unknown when the agent goes on talking without saying why (a failure worded in a way we
+    do not recognise, or a transfer that was only talked about)."""
+    if failure is not None:
+        return True
+    agent_after = sum(1 for u in ctx.call.utterances[notice + 1:] if u.speaker == "agent")
+    return False if agent_after <= 1 else None
 
 
 def _failure_after(utt: int | None, failures: list[Hit]) -> Hit | None:

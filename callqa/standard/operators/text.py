@@ -426,9 +426,10 @@ class AddressesCustomer(_TextOperator):
     shorthand = "titles"
 
     class Params(Operator.Params):
-        titles: tuple[str, ...] = ("先生", "女士", "小姐")
+        titles: tuple[str, ...] = ("先生", "女士", "小姐", "先森")  # 先森: chat and ASR spelling
         surname_patterns: tuple[str, ...] = (
             r"(?:我|本人)(?:姓|叫)(?P<name>[\u4e00-\u9fff])",
+            r"(?<![贵您你])姓(?P<name>[\u4e00-\u9fff])",  # 我这边姓宋 / 姓李，木子李
             r"免贵姓(?P<name>[\u4e00-\u9fff])",
             r"(?:我是|这是)(?P<name>[\u4e00-\u9fff])(?:先生|女士|小姐)",
             r"(?:我是|我叫)(?P<name>[\u4e00-\u9fff])[\u4e00-\u9fff]{1,2}(?:[,.!?~]|$)",
