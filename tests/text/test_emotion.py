@@ -83,6 +83,9 @@ def test_cues_and_negation():
     assert [c for c, _ in kept] == ["气死"] and not negated
     # 操作 / 滚筒 are not profanity.
     assert not find_cues(clean("这个操作怎么弄，滚筒洗衣机坏了"))[2]
+    # 不满足条件 (does not meet the conditions) holds no 不满 (discontent); 很不满 does.
+    assert not find_cues(clean("APP上一直提示不满足条件"))[0]
+    assert [c for c, _ in find_cues(clean("我对你们很不满"))[0]] == ["不满"]
 
 
 def test_cues_reported(model):
