@@ -208,6 +208,8 @@ def _asr_error(text: str, start: int, phrase: str, cache: dict, index: int) -> b
         cache[index] = spans
     end = start + len(phrase)
     bounds = {o for o, _ in cache[index]} | {len(text)}
+    if end not in bounds and _particles_follow(text, end, cache[index]):
+        bounds.add(end)  # rjieba glues a particle to an unknown word: 再|健哈 is 再健 + 哈
     if start not in bounds or end not in bounds:
         return False  # it cuts through a word: 有|物流 is not 有误
     for offset, word in cache[index]:
@@ -216,6 +218,17 @@ def _asr_error(text: str, start: int, phrase: str, cache: dict, index: int) -> b
             if word != meant and _common_word(word, meant):
                 return False  # a real word in its own right: 稍后 is not 稍候
     return True
+
+
+_PARTICLES = frozenset("哈啊呀呢吧嘛啦哦噢喔呗嘞咯哟")
+
+
+def _particles_follow(text: str, end: int, words: list[tuple[int, str]]) -> bool:
+    """Does the word around `end` continue with sentence particles only?"""
+    for offset, word in words:
+        if offset < end < offset + len(word):
+            return all(ch in _PARTICLES for ch in text[end : offset + len(word)])
+    return False
 
 
 class _Automaton:

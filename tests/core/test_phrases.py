@@ -21,6 +21,12 @@ def test_homophones_are_off_unless_asked_and_false_friends_never_match():
     assert PhraseMatcher(["请您稍候"], homophones=True).find("请您稍后再拨") == []
 
 
+def test_a_particle_glued_to_an_asr_error_does_not_hide_it():
+    # rjieba cuts 再|健哈: the 哈 is a particle, so 再健 is still a misheard 再见
+    assert PhraseMatcher(["再见"], homophones=True).find("谢谢您耐心听我讲再健哈")
+    assert PhraseMatcher(["有误"], homophones=True).find("有物流信息") == []
+
+
 def test_lexicon_scans_many_lists_in_one_pass_with_spans_per_text():
     lx = Lexicon()
     greet = lx.register(["您好", "你好"])
