@@ -277,7 +277,7 @@ def sanity(c: dict, rec: dict) -> list[str]:
 
 def main() -> int:
     bad = 0
-    for split in ("dev", "heldout", "dev2", "dev3", "dev4", "dev5", "dev6"):
+    for split in ("dev", "heldout", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7"):
         src = HERE / "src" / f"{split}.yaml"
         if not src.exists():
             continue
