@@ -194,6 +194,44 @@ def _to_norm(offsets: tuple[int, ...], start: int, end: int) -> tuple[int, int]:
 
 
 @operator
+class CorrectsOwnWords(_TextOperator):
+    """Agent turns that contradict the agent's own earlier words: 不是三天，是五个工作日 /
+    三天不对，是五天 where 三天 is something the agent said before. A contrast with words the
+    agent never used (不是退款，是退货) explains; it does not correct."""
+
+    name = "corrects_own_words"
+    shorthand = "min_chars"
+    _CONTRAST = re.compile(r"不是(?P<old>[^,.!?]{2,10}?)[,.!?]?(?:而|应该)?是|"
+                           r"(?P<old2>[^,.!?]{2,10}?)(?:不对|不准|有误|作废|不算)[,.!?]?(?:应该|其实|实际)?是")
+
+    class Params(Operator.Params):
+        min_chars: int = 2  # the repeated words must be at least this long
+
+    def match(self, ctx: CallContext, scope: Scope) -> Match:
+        hits: list[Hit] = []
+        for r in scope.regions:
+            if ctx.speaker(r.utt) != "agent":
+                continue
+            text = ctx.norm[r.utt].text
+            earlier = [ctx.norm[i].text for i in range(r.utt) if ctx.speaker(i) == "agent"]
+            for m in self._CONTRAST.finditer(text, r.lo, min(r.hi, len(text))):
+                old = _core(m.group("old") or m.group("old2") or "")
+                if (len(old) >= self.params.min_chars and not _FUNCTION_START.match(old)
+                        and any(old in t for t in earlier)):
+                    hits.append(Hit(r.utt, m.start(), m.end()))
+        return Match(bool(hits), hits)
+
+
+# 不是的，如果… / 不是因为… : the start of a clause, not a claim being taken back
+_FUNCTION_START = re.compile(r"的|如果|因为|所以|只|要|很|太|这样|那样|这个|那个|说|我|您|你")
+
+
+def _core(words: str) -> str:
+    """The claim without the frame around it: 刚才说的三天 → 三天."""
+    return re.sub(r"^(?:刚才|之前|前面|我)?(?:说|讲|报)?(?:的|了)?|[的了]$", "", words)
+
+
+@operator
 class Act(_TextOperator):
     """Dialog act(s) of a turn from the trained classifier (callqa.text.acts): true for turns
     whose probability reaches the act's threshold (or `threshold`)."""
