@@ -214,12 +214,41 @@ class CorrectsOwnWords(_TextOperator):
                 continue
             text = ctx.norm[r.utt].text
             earlier = [ctx.norm[i].text for i in range(r.utt) if ctx.speaker(i) == "agent"]
+            if not earlier:
+                continue
             for m in self._CONTRAST.finditer(text, r.lo, min(r.hi, len(text))):
                 old = _core(m.group("old") or m.group("old2") or "")
                 if (len(old) >= self.params.min_chars and not _FUNCTION_START.match(old)
                         and any(old in t for t in earlier)):
                     hits.append(Hit(r.utt, m.start(), m.end()))
+            hits += _value_swaps(r.utt, text, earlier[-2:])
         return Match(bool(hits), hits)
+
+
+# A figure with its unit: 500元 / 三百 / 二楼 / 10分钟 / 8点十分 / 十二期
+_VALUE = re.compile(r"(?:\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]{1,6})"
+                    r"(?:个工作日|工作日|分钟|小时|元|块|天|号|日|月|年|期|楼|度|档|张|点|%|g)")
+
+
+def _value_swaps(utt: int, text: str, earlier: list[str]) -> list[Hit]:
+    """A turn that names a figure of the agent's last turns next to a new figure of the same
+    unit: 押金是三百，五百那个是含首月租金的 / 是三楼，二楼是收费处 (the agent had said 五百 /
+    二楼). Ordinary answers repeat the old figure alone, or give new ones alone."""
+    values = [(m, m.group()) for m in _VALUE.finditer(text)]
+    # the old figure set aside: 五百那个是… / 二楼是收费处 / 三年的是压缩机
+    said = [v for m, v in values if any(v in t for t in earlier) and _SET_ASIDE.match(text, m.end())]
+    new = [(m, v) for m, v in values if not any(v in t for t in earlier)]
+    for m, v in new:
+        if any(_unit(v) == _unit(o) and v != o for o in said):
+            return [Hit(utt, m.start(), m.end())]
+    return []
+
+
+_SET_ASIDE = re.compile(r"(?:那个|的那个|的)?是")
+
+
+def _unit(value: str) -> str:
+    return value.lstrip("0123456789.零一二两三四五六七八九十百千万")
 
 
 # 不是的，如果… / 不是因为… : the start of a clause, not a claim being taken back
