@@ -5,7 +5,7 @@
 set1.yaml: forbidden language (arrogant / rebuke / command / shirk), corrections, bad lines and
 failed transfers, written from the seeds and rulings by someone who had not seen the rules.
 set2.yaml: a second such set for corrections (most without a keyword such as 更正) and bad
-lines (most without 听不清). Each exchange becomes a small call; the checkpoint's verdict is
+lines (most without 听不清); set3.yaml: a third, of first responses to a bad line only. Each exchange becomes a small call; the checkpoint's verdict is
 compared with the label. Prints precision/recall/F1 of `fail` per set and key; -v lists the
 misjudged items.
 """
@@ -84,8 +84,9 @@ def main() -> None:
     parser.add_argument("-v", action="store_true", help="list the misjudged items")
     args = parser.parse_args()
     engine = Engine(load_standard(args.standard))
-    for name in ("set1.yaml", "set2.yaml"):
-        for key, items in yaml.safe_load((HERE / name).read_text(encoding="utf-8")).items():
+    for name in ("set1.yaml", "set2.yaml", "set3.yaml"):
+        data = yaml.safe_load((HERE / name).read_text(encoding="utf-8"))
+        for key, items in data.items() if isinstance(data, dict) else [("poor_line", data)]:
             confusion, wrong = score(engine, key, items)
             tp = confusion[("fail", "fail")]
             fp = sum(n for (e, g), n in confusion.items() if g == "fail" and e != "fail")
